@@ -1,0 +1,1 @@
+"""The reporting service: MongoDB projections of every organising event, exactly once."""

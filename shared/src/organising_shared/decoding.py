@@ -1,0 +1,72 @@
+"""Raw Kafka bytes in, a valid event or a readable rejection out.
+
+Reasons name the field and the rule it breaks, never the offending value: a federation system
+that puts a name or NIK in the wrong field must not see it echoed into logs or the dead-letter
+reason (the original bytes are kept in the dead-letter record for the operator, and only there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from organising_shared.events import EVENT_ADAPTER, EVENT_TYPES, Event
+from organising_shared.topics import TOPIC_OF_EVENT_TYPE
+
+_MAX_ERRORS_IN_REASON = 5
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+
+
+def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topic: str | None = None) -> Event | Rejection:
+    """Validate one message value against the v1 contract.
+
+    `federations` is the configured list (None accepts any well-formed code); `topic`, when
+    given, must be the topic the event type belongs on.
+    """
+    if not raw:
+        return Rejection("empty message: expected a JSON event envelope")
+    try:
+        document = json.loads(raw)
+    except UnicodeDecodeError:
+        return Rejection("message is not UTF-8 text")
+    except json.JSONDecodeError as error:
+        return Rejection(f"message is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    if not isinstance(document, dict):
+        return Rejection("message is JSON but not an object: expected an event envelope")
+    event_type = document.get("event_type")
+    if event_type not in EVENT_TYPES:
+        known = ", ".join(EVENT_TYPES)
+        return Rejection(f"unknown event_type {str(event_type)[:64]!r}: expected one of {known}")
+    if topic is not None and TOPIC_OF_EVENT_TYPE[event_type] != topic:
+        return Rejection(f"{event_type} belongs on {TOPIC_OF_EVENT_TYPE[event_type]}, not on {topic}")
+    context = {"federations": frozenset(federations)} if federations is not None else None
+    try:
+        # Strict JSON validation: "5" is not a count and 5.0 is not a whole number of workers.
+        return EVENT_ADAPTER.validate_json(raw, strict=True, context=context)
+    except ValidationError as error:
+        return Rejection(f"{event_type} is invalid: {describe_errors(error)}")
+
+
+def describe_errors(error: ValidationError) -> str:
+    """`data.sector: Input should be 'chemical', …; occurred_at: Field required` — without input values."""
+    parts = []
+    for item in error.errors(include_input=False, include_url=False)[:_MAX_ERRORS_IN_REASON]:
+        location = ".".join(str(part) for part in item["loc"] if not _is_union_tag(part))
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{location}: {message}" if location else message)
+    hidden = error.error_count() - _MAX_ERRORS_IN_REASON
+    if hidden > 0:
+        parts.append(f"and {hidden} more")
+    return "; ".join(parts)
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # The discriminated union puts the event type first in every error location.
+    return part in EVENT_TYPES

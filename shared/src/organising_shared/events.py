@@ -1,0 +1,289 @@
+"""The v1 events of CONTRACT.md as pydantic models.
+
+Each event is an envelope whose `data` has a per-type shape; `Event` is the discriminated union
+on `event_type`. Validation that depends on configuration (which federations exist) reads it from
+the validation context: `EVENT_ADAPTER.validate_json(raw, context={"federations": {...}})`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal, Union
+from uuid import UUID, uuid4
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    model_validator,
+)
+
+from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
+from organising_shared.reference import (
+    FEDERATION_CODE_PATTERN,
+    AgeBand,
+    CaseOutcome,
+    CaseStage,
+    EmploymentStatus,
+    Gender,
+    LeaveReason,
+    Metric,
+    Sector,
+    ViolationCategory,
+    region_problem,
+)
+
+SCHEMA_VERSION = 1
+# A report dated tomorrow in Jakarta is a mistake, but clocks and time zones of federation
+# systems drift: one day of grace keeps honest reports from the edge of midnight out of the DLQ.
+_FUTURE_GRACE = timedelta(days=1)
+
+
+def _known_federation(code: str, info: ValidationInfo) -> str:
+    allowed = (info.context or {}).get("federations")
+    if allowed is not None and code not in allowed:
+        raise ValueError(f"federation {code!r} is not one of the configured federations")
+    return code
+
+
+def _known_region(code: str) -> str:
+    problem = region_problem(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+def _not_in_future(day: date) -> date:
+    if day > jakarta_today() + _FUTURE_GRACE:
+        raise ValueError("date is in the future (Asia/Jakarta)")
+    return day
+
+
+def _valid_period(code: str) -> str:
+    Period.parse(code)
+    return code
+
+
+FederationCode = Annotated[
+    str,
+    Field(pattern=FEDERATION_CODE_PATTERN, description="Federation code from the configured list", examples=["FSPMI"]),
+    AfterValidator(_known_federation),
+]
+RegionCode = Annotated[
+    str,
+    Field(description="Kemendagri code: province `32` or regency/city `32.16`", examples=["32.16"]),
+    AfterValidator(_known_region),
+]
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
+MemberRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="Opaque pseudonym of a member; only the recruitment service can map it to a person",
+        examples=["m_9f2c4a1b7e3d"],
+    ),
+]
+PeriodCode = Annotated[
+    str,
+    Field(pattern=PERIOD_PATTERN, description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"]),
+    AfterValidator(_valid_period),
+]
+Count = Annotated[int, Field(ge=0)]
+
+
+class EventData(BaseModel):
+    # Unknown fields are refused, not ignored: it keeps a stray `name` or `nik` out of the stream.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkplaceData(EventData):
+    sector: Sector = Field(description="One of the five organising sectors", examples=["metal"])
+    workplace_id: Identifier = Field(description="The federation's id of the workplace", examples=["wp-bekasi-0042"])
+    region_code: RegionCode
+
+
+class MemberRecruited(WorkplaceData):
+    member_ref: MemberRef
+    employment_status: EmploymentStatus = Field(examples=["permanent"])
+    gender: Gender = Field(examples=["female"])
+    age_band: AgeBand | None = Field(default=None, examples=["25_34"])
+    recruited_on: PastDate = Field(description="Day the member joined", examples=["2026-03-14"])
+
+
+class MemberLeft(WorkplaceData):
+    member_ref: MemberRef
+    left_on: PastDate = Field(examples=["2026-04-02"])
+    reason: LeaveReason = Field(examples=["contract_ended"])
+
+
+class UnionUnitEstablished(WorkplaceData):
+    unit_id: Identifier = Field(description="Id of the workplace union unit (PUK)", examples=["puk-fspmi-0042"])
+    founding_members: int = Field(ge=1, examples=[25])
+    women_on_board: Count | None = Field(default=None, examples=[2])
+    established_on: PastDate = Field(examples=["2026-02-20"])
+
+
+class ViolationReported(WorkplaceData):
+    case_id: Identifier = Field(examples=["case-2026-0107"])
+    category: ViolationCategory = Field(examples=["union_busting"])
+    workers_affected: int = Field(ge=1, examples=[40])
+    women_affected: Count | None = Field(default=None, examples=[12])
+    reported_on: PastDate = Field(examples=["2026-03-01"])
+    summary: str | None = Field(default=None, max_length=2000, description="Free text, without names")
+
+    @model_validator(mode="after")
+    def _women_within_workers(self) -> ViolationReported:
+        if self.women_affected is not None and self.women_affected > self.workers_affected:
+            raise ValueError("women_affected cannot exceed workers_affected")
+        return self
+
+
+class ViolationCaseProgressed(EventData):
+    case_id: Identifier = Field(examples=["case-2026-0107"])
+    stage: CaseStage = Field(examples=["mediation"])
+    changed_on: PastDate = Field(examples=["2026-03-20"])
+
+
+class ViolationCaseClosed(EventData):
+    case_id: Identifier = Field(examples=["case-2026-0107"])
+    outcome: CaseOutcome = Field(examples=["won"])
+    recovered_idr: Count | None = Field(default=None, description="Money recovered for workers, in rupiah", examples=[150_000_000])
+    workers_benefited: Count | None = Field(default=None, examples=[40])
+    closed_on: PastDate = Field(examples=["2026-05-30"])
+
+
+class SectorTargetSet(EventData):
+    period: PeriodCode
+    sector: Sector
+    federation: FederationCode | None = Field(default=None, description="Absent: the whole confederation")
+    members_recruited: Count = Field(examples=[1200])
+    union_units_established: Count = Field(examples=[12])
+    cases_resolved: Count = Field(examples=[30])
+    set_by: Identifier = Field(description="Who set it: a role or token name, never a person's name", examples=["admin"])
+
+
+class TargetMilestoneReached(EventData):
+    period: PeriodCode
+    sector: Sector
+    federation: FederationCode | None = None
+    metric: Metric
+    milestone: Literal[25, 50, 75, 100]
+    actual: Count
+    target: Count
+
+
+class SectorFallingBehind(EventData):
+    period: PeriodCode
+    sector: Sector
+    federation: FederationCode | None = None
+    metric: Metric
+    actual: Count
+    expected_to_date: Count
+    target: Count
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: UUID = Field(default_factory=uuid4, description="Unique per event; a redelivery changes nothing")
+    schema_version: Literal[1] = SCHEMA_VERSION
+    occurred_at: AwareDatetime = Field(examples=["2026-03-14T09:30:00+07:00"])
+    federation: FederationCode
+    producer: Identifier = Field(description="The system that produced the event", examples=["fspmi-membership"])
+
+
+class MemberRecruitedEvent(Envelope):
+    event_type: Literal["MemberRecruited"] = "MemberRecruited"
+    data: MemberRecruited
+
+
+class MemberLeftEvent(Envelope):
+    event_type: Literal["MemberLeft"] = "MemberLeft"
+    data: MemberLeft
+
+
+class UnionUnitEstablishedEvent(Envelope):
+    event_type: Literal["UnionUnitEstablished"] = "UnionUnitEstablished"
+    data: UnionUnitEstablished
+
+
+class ViolationReportedEvent(Envelope):
+    event_type: Literal["ViolationReported"] = "ViolationReported"
+    data: ViolationReported
+
+
+class ViolationCaseProgressedEvent(Envelope):
+    event_type: Literal["ViolationCaseProgressed"] = "ViolationCaseProgressed"
+    data: ViolationCaseProgressed
+
+
+class ViolationCaseClosedEvent(Envelope):
+    event_type: Literal["ViolationCaseClosed"] = "ViolationCaseClosed"
+    data: ViolationCaseClosed
+
+
+class SectorTargetSetEvent(Envelope):
+    event_type: Literal["SectorTargetSet"] = "SectorTargetSet"
+    data: SectorTargetSet
+
+
+class TargetMilestoneReachedEvent(Envelope):
+    event_type: Literal["TargetMilestoneReached"] = "TargetMilestoneReached"
+    data: TargetMilestoneReached
+
+
+class SectorFallingBehindEvent(Envelope):
+    event_type: Literal["SectorFallingBehind"] = "SectorFallingBehind"
+    data: SectorFallingBehind
+
+
+Event = Annotated[
+    Union[
+        MemberRecruitedEvent,
+        MemberLeftEvent,
+        UnionUnitEstablishedEvent,
+        ViolationReportedEvent,
+        ViolationCaseProgressedEvent,
+        ViolationCaseClosedEvent,
+        SectorTargetSetEvent,
+        TargetMilestoneReachedEvent,
+        SectorFallingBehindEvent,
+    ],
+    Field(discriminator="event_type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: dict[str, type[Envelope]] = {
+    cls.model_fields["event_type"].default: cls
+    for cls in (
+        MemberRecruitedEvent,
+        MemberLeftEvent,
+        UnionUnitEstablishedEvent,
+        ViolationReportedEvent,
+        ViolationCaseProgressedEvent,
+        ViolationCaseClosedEvent,
+        SectorTargetSetEvent,
+        TargetMilestoneReachedEvent,
+        SectorFallingBehindEvent,
+    )
+}
+
+
+def new_event(event_type: type[Envelope], *, federation: str, producer: str, data: EventData, occurred_at: datetime | None = None) -> Envelope:
+    """Build an event for publishing, stamped now (Asia/Jakarta offset)."""
+    return event_type(
+        federation=federation,
+        producer=producer,
+        occurred_at=occurred_at or datetime.now(JAKARTA),
+        data=data,
+    )
+
+
+def to_json(event: Envelope) -> bytes:
+    """The wire form: UTF-8 JSON, optional fields left out rather than sent as null."""
+    return event.model_dump_json(exclude_none=True).encode()

@@ -1,0 +1,183 @@
+"""Exactly-once projections from Kafka into MongoDB (DESIGN.md, "Exactly-once projections").
+
+A batch of records is decoded; what cannot be accepted goes to the dead-letter topic; the valid
+events are applied by the projection together with the offsets they reach, in one MongoDB
+transaction; only then is the Kafka offset committed. A record at or below the stored offset of
+its partition was applied before (a redelivery after a crash or a rebalance) and is skipped, so a
+crash at any point neither loses nor double-counts an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from faststream import AckPolicy
+from faststream.kafka.annotations import KafkaMessage
+from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.deadletter import DeadLetter, publish_dead_letter
+from organising_shared.decoding import Rejection, decode_event
+from organising_shared.events import Event
+from organising_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+OFFSETS_COLLECTION = "projection_offsets"
+
+
+class RecordLike(Protocol):
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A valid event and where it came from."""
+
+    event: Event
+    topic: str
+    partition: int
+    offset: int
+
+
+ApplyBatch = Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]
+
+
+class ExactlyOnceProjector:
+    """Applies batches of records to `database` through `apply`, exactly once per record.
+
+    `apply(events, session)` must do all its writes with `session` (they commit or abort with the
+    offsets) and must be deterministic for the same events, since a transaction can be retried.
+    """
+
+    def __init__(
+        self,
+        *,
+        database: AsyncDatabase,
+        name: str,
+        apply: ApplyBatch,
+        topics: Topics,
+        federations: Collection[str] | None,
+        dead_letters: Any,
+        after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
+    ) -> None:
+        self._database = database
+        self._offsets = database[OFFSETS_COLLECTION]
+        self._name = name
+        self._apply = apply
+        self._topics = topics
+        self._federations = frozenset(federations) if federations is not None else None
+        self._dead_letters = dead_letters
+        self._after_commit = after_commit
+
+    async def stored_offsets(self) -> dict[tuple[str, int], int]:
+        """The last applied offset of every partition this projection has seen."""
+        return {
+            (row["topic"], row["partition"]): row["offset"]
+            async for row in self._offsets.find({"projection": self._name})
+        }
+
+    async def handle(self, records: Sequence[RecordLike]) -> int:
+        """Apply one batch; returns how many events were newly applied."""
+        stored = await self.stored_offsets()
+        fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]
+        if not fresh:
+            return 0
+        delivered: list[Delivered] = []
+        for record in fresh:
+            outcome = decode_event(record.value, federations=self._federations, topic=self._topics.contract_name(record.topic))
+            if isinstance(outcome, Rejection):
+                await self._dead_letter(record, outcome.reason)
+            else:
+                delivered.append(Delivered(outcome, record.topic, record.partition, record.offset))
+        reached = _highest_offsets(fresh)
+        async with self._database.client.start_session() as session:
+            await session.with_transaction(lambda s: self._commit(delivered, reached, s))
+        if self._after_commit is not None and delivered:
+            await self._after_commit(delivered)
+        return len(delivered)
+
+    async def _commit(self, delivered: list[Delivered], reached: dict[tuple[str, int], int], session: AsyncClientSession) -> None:
+        if delivered:
+            await self._apply(delivered, session)
+        await self._offsets.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": f"{self._name}|{topic}|{partition}"},
+                    {"$max": {"offset": offset}, "$set": {"projection": self._name, "topic": topic, "partition": partition}},
+                    upsert=True,
+                )
+                for (topic, partition), offset in reached.items()
+            ],
+            session=session,
+            ordered=False,
+        )
+
+    async def _dead_letter(self, record: RecordLike, reason: str) -> None:
+        # Published (and acknowledged) before the offsets move past it: a crash in between sends it
+        # to the dead-letter topic a second time, never zero times.
+        letter = DeadLetter.of(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            consumer=self._name,
+            reason=reason,
+        )
+        await publish_dead_letter(self._dead_letters, letter, key=record.key, topic=self._topics.deadletter)
+        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+
+
+def _highest_offsets(records: Sequence[RecordLike]) -> dict[tuple[str, int], int]:
+    reached: dict[tuple[str, int], int] = {}
+    for record in records:
+        position = (record.topic, record.partition)
+        reached[position] = max(reached.get(position, -1), record.offset)
+    return reached
+
+
+async def retry_forever(operation: Callable[[], Awaitable[Any]], *, what: str, first_delay: float = 0.2, max_delay: float = 10.0) -> Any:
+    """Keep trying while the store or broker is away: a batch is never skipped, only delayed."""
+    delay = first_delay
+    while True:
+        try:
+            return await operation()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure means "not applied yet"
+            log.warning("%s failed (%s: %s); retrying in %.1f s", what, type(error).__name__, error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+
+
+def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics: Sequence[str], group_id: str, max_records: int = 2000) -> Any:
+    """A thin FastStream batch subscriber around `projector`, committing only what is applied.
+
+    The ack policy is manual: FastStream's default commits before the handler runs.
+    """
+    @broker.subscriber(
+        *topics,
+        batch=True,
+        group_id=group_id,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        max_records=max_records,
+        batch_timeout_ms=100,
+        title=f"{group_id}/projection",
+    )
+    async def on_organising_records(message: KafkaMessage) -> None:
+        records = message.raw_message
+        await retry_forever(lambda: projector.handle(records), what=f"projection {group_id}")
+        await message.ack()
+
+    return on_organising_records

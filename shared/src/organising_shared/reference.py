@@ -1,0 +1,160 @@
+"""Reference data of the v1 contract (CONTRACT.md, "Reference data").
+
+Enum values are the wire values; labels are what organisers read, Bahasa Indonesia first.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Sector(StrEnum):
+    CHEMICAL = "chemical"
+    GARMENT_TEXTILE = "garment_textile"
+    AUTOMOTIVE = "automotive"
+    METAL = "metal"
+    CEMENT = "cement"
+
+    @property
+    def label_id(self) -> str:
+        return _SECTOR_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _SECTOR_LABELS[self][1]
+
+
+_SECTOR_LABELS: dict[Sector, tuple[str, str]] = {
+    Sector.CHEMICAL: ("Kimia", "Chemical"),
+    Sector.GARMENT_TEXTILE: ("Garmen–Tekstil", "Garment–Textile"),
+    Sector.AUTOMOTIVE: ("Otomotif, Mesin & Komponen", "Automotive Machinery & Components"),
+    Sector.METAL: ("Logam", "Metal"),
+    Sector.CEMENT: ("Semen", "Cement"),
+}
+
+
+class EmploymentStatus(StrEnum):
+    PERMANENT = "permanent"  # PKWTT
+    FIXED_TERM = "fixed_term"  # PKWT
+    OUTSOURCED = "outsourced"
+    DAILY = "daily"  # harian lepas
+    OTHER = "other"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNSPECIFIED = "unspecified"
+
+
+class AgeBand(StrEnum):
+    UNDER_25 = "under_25"
+    AGE_25_34 = "25_34"
+    AGE_35_44 = "35_44"
+    AGE_45_PLUS = "45_plus"
+    UNSPECIFIED = "unspecified"
+
+
+class LeaveReason(StrEnum):
+    RESIGNED = "resigned"
+    DISMISSED = "dismissed"
+    CONTRACT_ENDED = "contract_ended"
+    TRANSFERRED = "transferred"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
+class ViolationCategory(StrEnum):
+    MINIMUM_WAGE = "minimum_wage"
+    FIXED_TERM_CONTRACT = "fixed_term_contract"
+    OUTSOURCING = "outsourcing"
+    UNION_BUSTING = "union_busting"
+    HOLIDAY_ALLOWANCE = "holiday_allowance"  # THR
+    SOCIAL_SECURITY = "social_security"  # BPJS
+    OVERTIME = "overtime"
+    SEVERANCE = "severance"
+    OCCUPATIONAL_SAFETY = "occupational_safety"
+    OTHER = "other"
+
+
+class CaseStage(StrEnum):
+    BIPARTITE = "bipartite"
+    MEDIATION = "mediation"
+    CONCILIATION = "conciliation"
+    ARBITRATION = "arbitration"
+    LABOUR_INSPECTION = "labour_inspection"
+    INDUSTRIAL_COURT = "industrial_court"
+    SUPREME_COURT = "supreme_court"
+    POLICE_REPORT = "police_report"
+
+
+class CaseOutcome(StrEnum):
+    WON = "won"
+    SETTLED = "settled"
+    PARTIALLY_WON = "partially_won"
+    LOST = "lost"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_resolved(self) -> bool:
+        """Counts toward `cases_resolved` (CONTRACT.md, counting rules)."""
+        return self in RESOLVED_OUTCOMES
+
+
+RESOLVED_OUTCOMES = frozenset({CaseOutcome.WON, CaseOutcome.SETTLED, CaseOutcome.PARTIALLY_WON})
+
+
+class Metric(StrEnum):
+    MEMBERS_RECRUITED = "members_recruited"
+    UNION_UNITS_ESTABLISHED = "union_units_established"
+    CASES_RESOLVED = "cases_resolved"
+
+
+MILESTONES = (25, 50, 75, 100)
+
+FEDERATION_CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
+REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
+
+# The demo configuration: KSPI's federations. Operators replace it with ORGANISING_FEDERATIONS.
+DEFAULT_FEDERATIONS = ("FSPMI", "SPN", "KEP", "FARKES-R", "ASPEK", "FSP-ISI", "FSP-PAR", "FSPPI")
+
+# Kemendagri province codes: 38 provinces, Papua as recoded in 2022 (Kepmendagri 100.1.1-6117).
+PROVINCE_CODES: dict[str, str] = {
+    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
+    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung", "21": "Kepulauan Riau", "31": "DKI Jakarta",
+    "32": "Jawa Barat", "33": "Jawa Tengah", "34": "DI Yogyakarta", "35": "Jawa Timur",
+    "36": "Banten", "51": "Bali", "52": "Nusa Tenggara Barat", "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat", "62": "Kalimantan Tengah", "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur", "65": "Kalimantan Utara", "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah", "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara",
+    "75": "Gorontalo", "76": "Sulawesi Barat", "81": "Maluku", "82": "Maluku Utara",
+    "91": "Papua", "92": "Papua Barat", "93": "Papua Selatan", "94": "Papua Tengah",
+    "95": "Papua Pegunungan", "96": "Papua Barat Daya",
+}
+
+_REGION_RE = re.compile(REGION_CODE_PATTERN)
+_FEDERATION_RE = re.compile(FEDERATION_CODE_PATTERN)
+
+
+def region_problem(code: str) -> str | None:
+    """Why `code` is not a Kemendagri province or regency/city code, or None when it is one."""
+    if not _REGION_RE.fullmatch(code):
+        return f"region_code {code!r} is not a Kemendagri code like '32' or '32.16'"
+    province, _, regency = code.partition(".")
+    if province not in PROVINCE_CODES:
+        return f"region_code {code!r} names no Indonesian province"
+    if regency == "00":
+        return f"region_code {code!r} names no regency or city"
+    return None
+
+
+def province_of(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def federation_code_problem(code: str) -> str | None:
+    if not _FEDERATION_RE.fullmatch(code):
+        return f"federation code {code!r} must match {FEDERATION_CODE_PATTERN}"
+    return None

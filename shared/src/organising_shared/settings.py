@@ -1,0 +1,60 @@
+"""Settings every service shares, read from the environment (CONTRACT.md, "Running it locally")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from organising_shared.reference import DEFAULT_FEDERATIONS, federation_code_problem
+from organising_shared.topics import Topics
+
+
+class OrganisingSettings(BaseSettings):
+    """Base for each service's settings; a service adds its own port, database and knobs."""
+
+    model_config = SettingsConfigDict(env_prefix="ORGANISING_", extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "ORGANISING_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    mongodb_url: str = Field(
+        default="mongodb://127.0.0.1:27017/?directConnection=true",
+        validation_alias=AliasChoices("MONGODB_URL", "ORGANISING_MONGODB_URL"),
+    )
+    admin_token: SecretStr | None = Field(default=None, description="ORGANISING_ADMIN_TOKEN: a bearer token with the admin role")
+    federations: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_FEDERATIONS, description="ORGANISING_FEDERATIONS: comma-separated federation codes"
+    )
+    confederation: str = Field(default="KSPI", description="Code the confederation itself publishes under")
+    auth_database: str = "organising_auth"
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_prefix: str = Field(default="", description="Namespace for tests or staging; empty in production")
+    http_host: str = "127.0.0.1"
+
+    @field_validator("federations", mode="before")
+    @classmethod
+    def _split_codes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(code.strip() for code in value.split(",") if code.strip())
+        return value
+
+    @field_validator("federations")
+    @classmethod
+    def _valid_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        problems = [problem for code in codes if (problem := federation_code_problem(code))]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return codes
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.with_prefix(self.topic_prefix)
+
+    @property
+    def publishers(self) -> frozenset[str]:
+        """Codes accepted as an envelope's `federation`: the federations and the confederation."""
+        return frozenset(self.federations) | {self.confederation}

@@ -1,0 +1,1 @@
+pytest_plugins = ["organising_shared.testing.plugin"]
