@@ -1,0 +1,108 @@
+"""`organising-devstack run`: Kafka, the store and the three services on loopback (what `make run` does).
+
+Data lives in var/ of the checkout (or --data), so a restart keeps members, targets and offsets.
+Ctrl-C or SIGTERM stops the services first, then the broker and the store, and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from organising_shared.devstack.kafka_node import KafkaNode
+from organising_shared.devstack.paths import repo_root
+from organising_shared.devstack.processes import port_open, spawn, stop, wait_until
+from organising_shared.devstack.store_node import StoreNode
+
+SERVICES = (("recruitment", 8001), ("reporting", 8002), ("notifications", 8003))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="organising-devstack", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--data", type=Path, help="data folder (default: var/ in the checkout)")
+    parser.add_argument("--kafka-port", type=int, default=_port_from_env("KAFKA_BOOTSTRAP_SERVERS", 9092))
+    parser.add_argument("--store-port", type=int, default=_port_from_env("MONGODB_URL", 27017))
+    return parser
+
+
+def _port_from_env(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "")
+    tail = value.rsplit(":", 1)[-1].split("/", 1)[0] if ":" in value else ""
+    return int(tail) if tail.isdigit() else default
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def run(args: argparse.Namespace) -> int:
+    data = (args.data or repo_root() / "var").resolve()
+    for port, what in ((args.kafka_port, "Kafka"), (args.store_port, "the store"), *((p, n) for n, p in SERVICES)):
+        if port_open(port):
+            print(f"port {port} for {what} is taken: stop what uses it, or choose another port", file=sys.stderr)
+            return 1
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    kafka = KafkaNode(data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1)
+    store = StoreNode(data / "store", port=args.store_port)
+    services: list[tuple[str, int, subprocess.Popen]] = []
+    try:
+        kafka.launch()
+        store.launch()
+        store.wait_ready()
+        kafka.wait_ready()
+        env = {"KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "MONGODB_URL": store.url}
+        for name, port in SERVICES:
+            log = data / "logs" / f"{name}.log"
+            process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env=env)
+            services.append((name, port, process))
+        for name, port, process in services:
+            wait_until(lambda port=port: _healthy(port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
+        print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}")
+        print(f"store (SecantusDB)  {store.url}")
+        for name, port, _ in services:
+            print(f"{name:<13}       http://127.0.0.1:{port}   (docs: /docs)")
+        print(f"dashboard           http://127.0.0.1:8002/dashboard")
+        print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
+        while all(process.poll() is None for *_, process in services):
+            time.sleep(0.5)
+        failed = [name for name, _, process in services if process.poll() is not None]
+        print(f"stopped: {', '.join(failed)} exited; see {data / 'logs'}", file=sys.stderr)
+        return 1
+    except _Stop:
+        print("stopping…", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for *_, process in services:
+            stop(process)
+        kafka.stop()
+        store.stop()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
