@@ -33,7 +33,8 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
     if not raw:
         return Rejection("empty message: expected a JSON event envelope")
     try:
-        document = json.loads(raw)
+        # Decoded explicitly: json.loads would also take UTF-16 and UTF-32, which v1 does not allow.
+        document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return Rejection("message is not UTF-8 text")
     except json.JSONDecodeError as error:
