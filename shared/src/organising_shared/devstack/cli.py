@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="data folder (default: var/ in the checkout)")
     parser.add_argument("--kafka-port", type=int, default=_port_from_env("KAFKA_BOOTSTRAP_SERVERS", 9092))
     parser.add_argument("--store-port", type=int, default=_port_from_env("MONGODB_URL", 27017))
+    for name, port in SERVICES:
+        parser.add_argument(f"--{name}-port", type=int, default=port)
     return parser
 
 
@@ -48,7 +50,8 @@ def _raise_stop(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data = (args.data or repo_root() / "var").resolve()
-    for port, what in ((args.kafka_port, "Kafka"), (args.store_port, "the store"), *((p, n) for n, p in SERVICES)):
+    ports = {name: getattr(args, f"{name}_port") for name, _ in SERVICES}
+    for port, what in ((args.kafka_port, "Kafka"), (args.store_port, "the store"), *((p, n) for n, p in ports.items())):
         if port_open(port):
             print(f"port {port} for {what} is taken: stop what uses it, or choose another port", file=sys.stderr)
             return 1
@@ -63,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
         store.wait_ready()
         kafka.wait_ready()
         env = {"KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "MONGODB_URL": store.url}
-        for name, port in SERVICES:
+        for name, port in ports.items():
             log = data / "logs" / f"{name}.log"
-            process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env=env)
+            process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env={**env, "ORGANISING_PORT": str(port)})
             services.append((name, port, process))
         for name, port, process in services:
             wait_until(lambda port=port: _healthy(port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"store (SecantusDB)  {store.url}")
         for name, port, _ in services:
             print(f"{name:<13}       http://127.0.0.1:{port}   (docs: /docs)")
-        print(f"dashboard           http://127.0.0.1:8002/dashboard")
+        print(f"dashboard           http://127.0.0.1:{ports['reporting']}/dashboard")
         print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
         while all(process.poll() is None for *_, process in services):
             time.sleep(0.5)
