@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +10,22 @@ from fastapi import FastAPI
 
 from organising_shared.health import health_router
 from organising_shared.service import serve, service_runtime
+from notifications.api import deliveries, subscriptions
+from notifications.api.context import NotificationsContext
+from notifications.channels.email import EmailSender
+from notifications.channels.webhook import WebhookSender, make_http_client
 from notifications.config import NotificationsSettings
+from notifications.consumers import register_consumers
+from notifications.dispatcher import Dispatcher
+from notifications.stalled import run_stalled_checks
+from notifications.store import ensure_indexes
+
+DESCRIPTION = """
+Tells federations and the confederation's organisers, by signed webhook or e-mail, when a
+violation is reported (union busting is marked urgent), a case closes or stalls, a union unit
+is established, or a sector reaches a milestone or falls behind its target.
+See services/notifications/README.md for signature verification and delivery guarantees.
+"""
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -17,12 +33,42 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings, client_id="notifications") as runtime:
-            await runtime.broker.start()
-            yield
+        async with service_runtime(app, settings, client_id="notifications") as runtime, make_http_client() as http:
+            database = runtime.mongo[settings.database]
+            await ensure_indexes(database)
+            senders = {
+                "webhook": WebhookSender(http, timeout=settings.delivery_attempt_timeout_seconds, allow_private=settings.allow_private_webhooks),
+                "email": EmailSender(settings),
+            }
+            dispatcher = Dispatcher(database, senders, settings)
+            app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher)
+            register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
+            background = [
+                asyncio.create_task(dispatcher.run(), name="delivery dispatcher"),
+                asyncio.create_task(
+                    run_stalled_checks(
+                        database,
+                        stalled_days=settings.stalled_case_days,
+                        interval_seconds=settings.stalled_check_interval_seconds,
+                        on_raised=dispatcher.wake,
+                    ),
+                    name="stalled-case check",
+                ),
+            ]
+            for task in background:
+                runtime.health.watch(task)
+            try:
+                await runtime.broker.start()
+                yield
+            finally:
+                for task in background:
+                    task.cancel()
+                await asyncio.gather(*background, return_exceptions=True)
 
-    app = FastAPI(title="Organising notifications", version="1", lifespan=lifespan)
+    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(subscriptions.router)
+    app.include_router(deliveries.router)
     return app
 
 

@@ -1,0 +1,31 @@
+"""The notifications service's Kafka subscriber: thin wiring around the exactly-once projector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.projection import ExactlyOnceProjector, subscribe_projection
+from notifications.config import NotificationsSettings
+from notifications.intake import queue_deliveries
+
+
+def register_consumers(broker: Any, database: AsyncDatabase, settings: NotificationsSettings, *, on_queued: Callable[[], None]) -> ExactlyOnceProjector:
+    topics = settings.topics
+
+    async def wake_dispatcher(_delivered: Any) -> None:
+        on_queued()
+
+    projector = ExactlyOnceProjector(
+        database=database,
+        name="notifications",
+        apply=lambda delivered, session: queue_deliveries(database, delivered, session),
+        topics=topics,
+        federations=settings.publishers,
+        dead_letters=broker,
+        after_commit=wake_dispatcher,
+    )
+    subscribe_projection(broker, projector, topics=[topics.violations, topics.membership, topics.progress], group_id=settings.consumer_group)
+    return projector

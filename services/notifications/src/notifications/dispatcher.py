@@ -1,0 +1,170 @@
+"""The delivery worker: claims due deliveries, sends them concurrently, records what happened.
+
+- A claim is an atomic find-one-and-update that marks the row `sending` until `lease_until`
+  and counts the attempt, so two workers never send the same row at once, and a row claimed by a
+  worker that died is taken over when its lease runs out.
+- Each attempt runs in its own task with its own deadline; at most `delivery_concurrency`
+  attempts are in flight, and at most `delivery_per_receiver_concurrency` to one receiver (a web
+  host or a mail domain): rows of a receiver at its limit are not claimed, so a hanging receiver
+  ties up only its own slots and never delays the others.
+- Success is final (`delivered`); a failure is retried with exponential backoff and jitter until
+  `delivery_max_attempts`, then `failed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.projection import retry_forever
+from notifications.channels.base import DeliveryError, Sender
+from notifications.config import NotificationsSettings
+from notifications.domain.backoff import retry_delay
+from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, database: AsyncDatabase, senders: Mapping[str, Sender], settings: NotificationsSettings) -> None:
+        self._deliveries = database[DELIVERIES]
+        self._subscriptions = database[SUBSCRIPTIONS]
+        self._senders = senders
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._attempts: set[asyncio.Task] = set()
+        self._per_receiver: Counter[str] = Counter()
+
+    def wake(self) -> None:
+        """Look for due deliveries now (new rows were queued, or a slot came free)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await self._start_due_attempts()
+                except Exception as error:  # noqa: BLE001 - the store may be away; try again shortly
+                    log.warning("claiming deliveries failed (%s: %s)", type(error).__name__, error)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._settings.delivery_poll_seconds)
+                except TimeoutError:
+                    pass
+        finally:
+            await self._stop_attempts()
+
+    async def _start_due_attempts(self) -> None:
+        while len(self._attempts) < self._settings.delivery_concurrency:
+            row = await self._claim()
+            if row is None:
+                return
+            receiver = row["receiver"]
+            self._per_receiver[receiver] += 1
+            task = asyncio.create_task(self._attempt(row), name=f"delivery {row['_id']}")
+            self._attempts.add(task)
+            task.add_done_callback(lambda done, receiver=receiver: self._attempt_finished(done, receiver))
+
+    def _attempt_finished(self, task: asyncio.Task, receiver: str) -> None:
+        self._attempts.discard(task)
+        self._per_receiver[receiver] -= 1
+        if self._per_receiver[receiver] <= 0:
+            del self._per_receiver[receiver]
+        self.wake()
+
+    async def _claim(self) -> dict[str, Any] | None:
+        now = datetime.now(UTC)
+        busy = [receiver for receiver, count in self._per_receiver.items() if count >= self._settings.delivery_per_receiver_concurrency]
+        due = {
+            "$or": [
+                {"status": {"$in": [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]}, "next_attempt_at": {"$lte": now}},
+                {"status": DeliveryStatus.SENDING, "lease_until": {"$lte": now}},  # its worker died mid-attempt
+            ]
+        }
+        if busy:
+            due["receiver"] = {"$nin": busy}
+        return await self._deliveries.find_one_and_update(
+            due,
+            {
+                "$set": {
+                    "status": DeliveryStatus.SENDING,
+                    "lease_until": now + timedelta(seconds=self._settings.lease_seconds),
+                    "lease_token": uuid.uuid4().hex,
+                    "last_attempt_at": now,
+                },
+                "$min": {"first_attempt_at": now},
+                "$inc": {"attempts": 1},
+            },
+            sort=[("next_attempt_at", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def _attempt(self, row: dict[str, Any]) -> None:
+        subscription = await self._subscriptions.find_one({"_id": row["subscription_id"]})
+        if subscription is None:
+            await self._record(row, {"status": DeliveryStatus.CANCELLED, "last_error": "the subscription was deleted"})
+            return
+        if row["attempts"] > self._settings.delivery_max_attempts:
+            # Claimed again after a crash during the last allowed attempt: give up, do not resend.
+            await self._record(row, {"status": DeliveryStatus.FAILED, "last_error": "the last attempt was interrupted"})
+            return
+        started = time.monotonic()
+        error: str | None = None
+        try:
+            await self._senders[subscription["channel"]["type"]].send(row, subscription)
+        except DeliveryError as failure:
+            error = failure.reason
+        except Exception as failure:  # noqa: BLE001 - a bug in one attempt must not stop the worker
+            log.exception("delivery %s: unexpected error", row["_id"])
+            error = f"internal error: {type(failure).__name__}"
+        duration_ms = round((time.monotonic() - started) * 1000)
+        now = datetime.now(UTC)
+        if error is None:
+            outcome = {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
+        elif row["attempts"] >= self._settings.delivery_max_attempts:
+            outcome = {"status": DeliveryStatus.FAILED, "last_error": error}
+        else:
+            delay = retry_delay(
+                row["attempts"], base=self._settings.delivery_backoff_base_seconds, cap=self._settings.delivery_backoff_max_seconds
+            )
+            outcome = {"status": DeliveryStatus.RETRYING, "last_error": error, "next_attempt_at": now + timedelta(seconds=delay)}
+        if error is not None:
+            log.info("delivery %s attempt %d failed: %s", row["_id"], row["attempts"], error)
+        await self._record(row, {**outcome, "last_duration_ms": duration_ms})
+
+    async def _record(self, row: dict[str, Any], outcome: dict[str, Any]) -> None:
+        # A success is always recorded (it is final). Anything else only while this worker still
+        # holds the claim: a worker whose lease ran out must not overwrite the one that took over.
+        claim = {"_id": row["_id"]}
+        if outcome["status"] != DeliveryStatus.DELIVERED:
+            claim["lease_token"] = row["lease_token"]
+        await retry_forever(
+            lambda: self._deliveries.update_one(
+                claim,
+                {"$set": outcome, "$unset": {"lease_until": "", "lease_token": ""}},
+            ),
+            what=f"recording delivery {row['_id']}",
+        )
+
+    async def _stop_attempts(self) -> None:
+        """On shutdown: stop attempts in flight and hand their rows back for the next start."""
+        attempts = list(self._attempts)
+        for task in attempts:
+            task.cancel()
+        await asyncio.gather(*attempts, return_exceptions=True)
+        if attempts:
+            # Not knowing whether the receiver got it, the row is retried (with the same delivery id).
+            await self._deliveries.update_many(
+                {"status": DeliveryStatus.SENDING, "_id": {"$in": [task.get_name().removeprefix("delivery ") for task in attempts]}},
+                {"$set": {"status": DeliveryStatus.RETRYING, "next_attempt_at": datetime.now(UTC), "last_error": "interrupted by a shutdown"},
+                 "$unset": {"lease_until": "", "lease_token": ""}},
+            )

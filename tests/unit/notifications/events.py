@@ -1,0 +1,78 @@
+"""Valid v1 events for the notifications tests, as plain dicts (what a federation system sends)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from tests.examples import envelope
+
+TODAY = date.today()
+
+
+def violation_reported(*, federation: str = "FSPMI", case_id: str | None = None, days_ago: int = 0, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "case_id": case_id or f"case-{uuid.uuid4().hex[:8]}",
+        "sector": "cement",
+        "workplace_id": "wp-cilacap-0007",
+        "region_code": "33.01",
+        "category": "union_busting",
+        "workers_affected": 40,
+        "women_affected": 5,
+        "reported_on": (TODAY - timedelta(days=days_ago)).isoformat(),
+        "summary": "Pengurus PUK dimutasi setelah pembentukan serikat",
+    }
+    return envelope("ViolationReported", {**data, **overrides}, federation=federation)
+
+
+def case_progressed(case_id: str, *, federation: str = "FSPMI", days_ago: int = 0, stage: str = "mediation") -> dict[str, Any]:
+    return envelope(
+        "ViolationCaseProgressed",
+        {"case_id": case_id, "stage": stage, "changed_on": (TODAY - timedelta(days=days_ago)).isoformat()},
+        federation=federation,
+    )
+
+
+def case_closed(case_id: str, *, federation: str = "FSPMI", outcome: str = "won") -> dict[str, Any]:
+    return envelope(
+        "ViolationCaseClosed",
+        {"case_id": case_id, "outcome": outcome, "recovered_idr": 150_000_000, "workers_benefited": 40, "closed_on": TODAY.isoformat()},
+        federation=federation,
+    )
+
+
+def unit_established(*, federation: str = "FSPMI", sector: str = "metal") -> dict[str, Any]:
+    return envelope(
+        "UnionUnitEstablished",
+        {
+            "unit_id": f"puk-{uuid.uuid4().hex[:6]}",
+            "sector": sector,
+            "workplace_id": "wp-bekasi-0042",
+            "region_code": "32.16",
+            "founding_members": 25,
+            "women_on_board": 2,
+            "established_on": TODAY.isoformat(),
+        },
+        federation=federation,
+    )
+
+
+def milestone_reached(*, federation: str | None = "FSPMI", sector: str = "cement", milestone: int = 50) -> dict[str, Any]:
+    data = {"period": "2026-S1", "sector": sector, "metric": "members_recruited", "milestone": milestone, "actual": 600, "target": 1200}
+    if federation is not None:
+        data["federation"] = federation
+    return envelope("TargetMilestoneReached", data, federation="KSPI")
+
+
+def falling_behind(*, federation: str | None = "FSPMI", sector: str = "cement") -> dict[str, Any]:
+    data = {"period": "2026-S1", "sector": sector, "metric": "cases_resolved", "actual": 3, "expected_to_date": 10, "target": 30}
+    if federation is not None:
+        data["federation"] = federation
+    return envelope("SectorFallingBehind", data, federation="KSPI")
+
+
+def member_recruited() -> dict[str, Any]:
+    from tests.examples import member_recruited as example
+
+    return example()
