@@ -17,16 +17,26 @@ from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.infrastructure import Infrastructure, test_infrastructure
 
 
+_USED = pytest.StashKey[Infrastructure]()
+
+
 @pytest.fixture(scope="session")
 def infrastructure(request: pytest.FixtureRequest) -> Iterator[Infrastructure]:
     with test_infrastructure() as infra:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"integration infrastructure: Kafka {infra.kafka_version} at {infra.kafka_bootstrap_servers}, "
-                f"store at {infra.mongodb_url} ({infra.source})"
-            )
+        request.config.stash[_USED] = infra
         yield infra
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say what the integration tests ran against, so a log shows it was a real broker."""
+    infra = config.stash.get(_USED, None)
+    if infra is None:
+        terminalreporter.write_line("integration infrastructure: not started (no integration test ran)")
+    else:
+        terminalreporter.write_line(
+            f"integration infrastructure: Apache Kafka {infra.kafka_version} at {infra.kafka_bootstrap_servers}, "
+            f"store at {infra.mongodb_url} ({infra.source})"
+        )
 
 
 @pytest.fixture
