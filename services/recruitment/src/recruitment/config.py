@@ -1,8 +1,70 @@
+"""The recruitment service's settings (ORGANISING_* environment variables)."""
+
 from __future__ import annotations
 
+import base64
+import logging
+
+from pydantic import Field, SecretStr, field_validator
+
 from organising_shared.settings import OrganisingSettings
+
+log = logging.getLogger(__name__)
+
+# DEVELOPMENT ONLY. These let `make run` and the tests start without configuration; a deployment
+# must set its own (see services/recruitment/README.md). `uses_development_secrets` warns loudly.
+DEV_MASTER_KEY = base64.urlsafe_b64encode(b"dev-only-master-key-do-not-use!!").decode()
+DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret-do-not-use"
+DEV_NIK_SECRET = "dev-only-nik-secret-do-not-use"
 
 
 class RecruitmentSettings(OrganisingSettings):
     port: int = 8001
     database: str = "organising_recruitment"
+    producer_name: str = Field(default="kspi-recruitment", description="The envelope's `producer` of every event")
+
+    master_key: SecretStr = Field(
+        default=SecretStr(DEV_MASTER_KEY),
+        description="ORGANISING_RECRUITMENT_MASTER_KEY: 32 bytes, URL-safe base64; wraps each member's data key",
+        validation_alias="ORGANISING_RECRUITMENT_MASTER_KEY",
+    )
+    pseudonym_secret: SecretStr = Field(
+        default=SecretStr(DEV_PSEUDONYM_SECRET),
+        description="ORGANISING_RECRUITMENT_PSEUDONYM_SECRET: keys member_ref",
+        validation_alias="ORGANISING_RECRUITMENT_PSEUDONYM_SECRET",
+    )
+    nik_secret: SecretStr = Field(
+        default=SecretStr(DEV_NIK_SECRET),
+        description="ORGANISING_RECRUITMENT_NIK_SECRET: keys the NIK lookup hash and row fingerprints",
+        validation_alias="ORGANISING_RECRUITMENT_NIK_SECRET",
+    )
+
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body (413 above)")
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="Largest CSV upload (413 above)")
+    import_chunk_rows: int = Field(default=500, ge=1, description="Rows registered per store transaction in an import")
+    relay_batch: int = Field(default=500, ge=1, description="Outbox rows the relay sends before marking them sent")
+    relay_idle_seconds: float = Field(default=0.05, gt=0, description="Relay poll interval when the outbox is empty")
+    relay_retry_seconds: float = Field(default=1.0, gt=0, description="Relay back-off while Kafka is unreachable")
+    relay_lease_seconds: float = Field(default=15.0, gt=0, description="How long a relay replica holds the outbox")
+
+    @field_validator("master_key")
+    @classmethod
+    def _thirty_two_bytes(cls, value: SecretStr) -> SecretStr:
+        try:
+            raw = base64.urlsafe_b64decode(value.get_secret_value())
+        except ValueError as error:
+            raise ValueError("the recruitment master key must be URL-safe base64") from error
+        if len(raw) != 32:
+            raise ValueError("the recruitment master key must decode to 32 bytes")
+        return value
+
+    @property
+    def master_key_bytes(self) -> bytes:
+        return base64.urlsafe_b64decode(self.master_key.get_secret_value())
+
+    @property
+    def uses_development_secrets(self) -> bool:
+        return any(
+            secret.get_secret_value() in (DEV_MASTER_KEY, DEV_PSEUDONYM_SECRET, DEV_NIK_SECRET)
+            for secret in (self.master_key, self.pseudonym_secret, self.nik_secret)
+        )

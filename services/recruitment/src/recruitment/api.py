@@ -1,0 +1,229 @@
+"""The HTTP intake under /api/v1: thin routes that authorise, then call the intake's functions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, File, Header, Path, Query, Request, UploadFile, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from organising_shared.auth import Principal
+from organising_shared.auth.dependencies import WriterPrincipal
+from organising_shared.events import Identifier, MemberRef
+from recruitment import importer, reads
+from recruitment.config import RecruitmentSettings
+from recruitment.errors import Conflict, Forbidden, IntakeError, Invalid, NotFound
+from recruitment.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReused, IdempotencyScope, StoredAnswer
+from recruitment.intake import Intake, Write
+from recruitment.schemas import (
+    CaseClose,
+    CaseProgress,
+    EventPage,
+    EventWritten,
+    ImportReport,
+    MemberCreate,
+    MemberErased,
+    MemberLeave,
+    MemberPage,
+    MemberRegistered,
+    UnionUnitCreate,
+    UnitReported,
+    ViolationCreate,
+    ViolationRecorded,
+)
+
+IMPORT_PATH = "/members/import"
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="Send the same key when retrying: the first answer comes back and nothing is written again",
+    ),
+]
+MemberRefPath = Annotated[MemberRef, Path(description="The member's pseudonym, as returned at registration")]
+CaseIdPath = Annotated[Identifier, Path(description="The case id, as returned when the violation was reported")]
+FederationQuery = Annotated[str | None, Query(max_length=16, description="Federation code (an admin names one; a federation token reads its own)")]
+
+_REFUSALS = {
+    "401": {"description": "Missing, unknown or revoked token"},
+    "403": {"description": "The token's role or federation does not allow this"},
+    "413": {"description": "Body larger than allowed"},
+    "422": {"description": "A field breaks the contract; each reason names the field"},
+}
+
+
+def get_intake(request: Request) -> Intake:
+    return request.app.state.intake
+
+
+def get_settings(request: Request) -> RecruitmentSettings:
+    return request.app.state.settings
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
+SettingsDep = Annotated[RecruitmentSettings, Depends(get_settings)]
+
+
+def acting_federation(principal: Principal, requested: str | None, settings: RecruitmentSettings) -> str:
+    """The federation a write or read is for: named in the request, or the token's own."""
+    if requested is None:
+        if principal.federation is None:
+            raise Invalid("federation", "an admin token must name the federation it acts for")
+        requested = principal.federation
+    if requested not in settings.federations:
+        raise Invalid("federation", f"{requested!r} is not one of the configured federations")
+    if not principal.may_act_for(requested):
+        raise Forbidden(f"this token may not act for federation {requested}")
+    return requested
+
+
+def idempotency_scope(intake: Intake, principal: Principal, key: str | None, request: Request, body: BaseModel | bytes | None) -> IdempotencyScope | None:
+    if key is None:
+        return None
+    content = body if isinstance(body, bytes) else (body.model_dump_json().encode() if body is not None else b"")
+    fingerprint = intake.vault.fingerprint("request", request.method, request.url.path, content.hex())
+    return IdempotencyScope(principal=principal, key=key, fingerprint=fingerprint)
+
+
+async def answer(intake: Intake, write: Write, scope: IdempotencyScope | None) -> JSONResponse:
+    stored: StoredAnswer = await intake.execute(write, scope)
+    return JSONResponse(stored.body, status_code=stored.status)
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1", responses=_REFUSALS)
+
+    @router.post(
+        "/members",
+        status_code=status.HTTP_201_CREATED,
+        response_model=MemberRegistered,
+        tags=["members"],
+        summary="Register a recruited member",
+        responses={200: {"model": MemberRegistered, "description": "The NIK is already an active member: its member_ref, no new event"}},
+    )
+    async def register_member(
+        body: MemberCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        federation = acting_federation(principal, body.federation, settings)
+        return await answer(intake, intake.register_member(federation, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.post("/members/{member_ref}/leave", status_code=201, response_model=EventWritten, tags=["members"], summary="Record a member leaving")
+    async def record_leaving(
+        member_ref: MemberRefPath, body: MemberLeave, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        return await answer(intake, intake.record_leaving(principal, member_ref, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.delete(
+        "/members/{member_ref}/personal-data",
+        response_model=MemberErased,
+        tags=["members"],
+        summary="Erase a member's personal data (UU PDP)",
+        description="Destroys the member's name, phone and NIK and the key that sealed them. The member's events stay: they never held it.",
+    )
+    async def erase_personal_data(member_ref: MemberRefPath, principal: WriterPrincipal, intake: IntakeDep) -> Any:
+        return await intake.erase_personal_data(principal, member_ref)
+
+    @router.post(
+        IMPORT_PATH,
+        response_model=ImportReport,
+        tags=["members"],
+        summary="Import members from a CSV file",
+        description=f"Header row with the columns {', '.join(importer.COLUMNS)} (the first six required). "
+        "Valid rows are registered; invalid ones are listed with their line number and reason. Uploading the same file again registers nothing twice.",
+    )
+    async def import_members(
+        file: Annotated[UploadFile, File(description="CSV, UTF-8, comma or semicolon separated")],
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        request: Request,
+        federation: FederationQuery = None,
+        key: IdempotencyKey = None,
+    ) -> Any:
+        acting = acting_federation(principal, federation, settings)
+        content = await file.read()
+        scope = idempotency_scope(intake, principal, key, request, acting.encode() + b"\n" + content)
+        return await importer.import_once(intake, scope, lambda: importer.import_members(intake, acting, content, chunk_rows=settings.import_chunk_rows))
+
+    @router.post("/union-units", status_code=201, response_model=UnitReported, tags=["union units"], summary="Report a workplace union unit (PUK) established")
+    async def report_union_unit(
+        body: UnionUnitCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        federation = acting_federation(principal, body.federation, settings)
+        return await answer(intake, intake.report_union_unit(federation, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.post("/violations", status_code=201, response_model=ViolationRecorded, tags=["violations"], summary="Report a violation")
+    async def report_violation(
+        body: ViolationCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        federation = acting_federation(principal, body.federation, settings)
+        return await answer(intake, intake.report_violation(federation, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.post("/violations/{case_id}/progress", status_code=201, response_model=EventWritten, tags=["violations"], summary="Record a case moving to a stage")
+    async def progress_case(
+        case_id: CaseIdPath, body: CaseProgress, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        return await answer(intake, intake.progress_case(principal, case_id, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.post("/violations/{case_id}/close", status_code=201, response_model=EventWritten, tags=["violations"], summary="Close a case with its outcome")
+    async def close_case(
+        case_id: CaseIdPath, body: CaseClose, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
+    ) -> Any:
+        return await answer(intake, intake.close_case(principal, case_id, body), idempotency_scope(intake, principal, key, request, body))
+
+    @router.get("/events", response_model=EventPage, tags=["read back"], summary="The events the federation has reported, oldest first")
+    async def list_events(
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        federation: FederationQuery = None,
+        after: Annotated[int, Query(ge=0, description="`next_after` of the previous page")] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> Any:
+        scope = None if principal.is_admin and federation is None else acting_federation(principal, federation, settings)
+        return await reads.events_page(intake.db, scope, after=after, limit=limit)
+
+    @router.get("/members", response_model=MemberPage, tags=["read back"], summary="The federation's members (pseudonyms and reference data only)")
+    async def list_members(
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        federation: FederationQuery = None,
+        after: Annotated[str | None, Query(max_length=64, description="`next_after` of the previous page")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> Any:
+        scope = None if principal.is_admin and federation is None else acting_federation(principal, federation, settings)
+        return await reads.members_page(intake.db, scope, after=after, limit=limit)
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Readable reasons per field, and never the submitted value (it may be a NIK or a name)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [_field_error(item) for item in error.errors()]}, status_code=422)
+
+    @app.exception_handler(IntakeError)
+    async def refused(request: Request, error: IntakeError) -> JSONResponse:
+        if isinstance(error, Invalid):
+            return JSONResponse({"detail": [{"field": error.field, "reason": error.reason}]}, status_code=422)
+        code = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(error), 400)
+        return JSONResponse({"detail": str(error)}, status_code=code)
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def key_reused(request: Request, error: IdempotencyKeyReused) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"field": "header.Idempotency-Key", "reason": "was already used for a different request"}]}, status_code=422
+        )
+
+
+def _field_error(item: dict[str, Any]) -> dict[str, str]:
+    location = ".".join(str(part) for part in item.get("loc", ()))
+    return {"field": location, "reason": str(item.get("msg", "invalid")).removeprefix("Value error, ")}

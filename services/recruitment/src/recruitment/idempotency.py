@@ -1,0 +1,67 @@
+"""Idempotency-Key: a retried POST gets the first answer back and writes nothing new.
+
+The answer is stored in the same transaction as the write it describes, so there is never a
+write without its answer nor an answer without its write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+
+from organising_shared.auth import Principal
+
+MAX_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status: int
+    body: dict[str, Any]
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was first used for a different request."""
+
+
+@dataclass(frozen=True)
+class IdempotencyScope:
+    """One caller's key for one request, and a keyed fingerprint of that request."""
+
+    principal: Principal
+    key: str
+    fingerprint: str
+
+    @property
+    def record_id(self) -> str:
+        # Scoped by caller: two offices that happen to pick the same key never see each other's answer.
+        return "\x1f".join((self.principal.role.value, self.principal.federation or "", self.principal.name, self.key))
+
+    async def recall(self, records: AsyncCollection, session: AsyncClientSession | None = None) -> StoredAnswer | None:
+        row = await records.find_one({"_id": self.record_id}, session=session)
+        if row is None:
+            return None
+        if row["fingerprint"] != self.fingerprint:
+            raise IdempotencyKeyReused
+        return StoredAnswer(status=row["status"], body=row["body"])
+
+    async def remember(
+        self, records: AsyncCollection, answer: StoredAnswer, *, member_ids: list[str] = (), session: AsyncClientSession | None = None
+    ) -> None:
+        await records.insert_one(
+            {
+                "_id": self.record_id,
+                "fingerprint": self.fingerprint,
+                "status": answer.status,
+                "body": answer.body,
+                # Erasure deletes the records of a member's requests: their fingerprints were
+                # computed over the person's data.
+                "member_id": list(member_ids),
+                "created_at": datetime.now(UTC),
+            },
+            session=session,
+        )

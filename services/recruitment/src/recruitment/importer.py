@@ -1,0 +1,180 @@
+"""Importing members from the CSV files federations keep today.
+
+Every valid row is registered; every invalid one is reported with its line number and the
+reason, never its content. Re-uploading a file registers nothing twice: each row leaves a keyed
+fingerprint of its content (and of how many identical rows came before it in the file, since two
+workers may share every column when no name or NIK is given), and a row whose NIK already
+belongs to an active member of the federation is not registered again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from organising_shared.decoding import describe_errors
+from recruitment import outbox
+from recruitment.errors import Invalid
+from recruitment.idempotency import IdempotencyScope, StoredAnswer
+from recruitment.intake import Intake
+from recruitment.schemas import ImportReport, MemberCreate, RejectedLine
+from recruitment.store import IDEMPOTENCY, IMPORT_ROWS, NIK_CLAIMS, in_transaction
+
+REQUIRED_COLUMNS = ("sector", "workplace_id", "region_code", "employment_status", "gender", "recruited_on")
+OPTIONAL_COLUMNS = ("age_band", "full_name", "phone", "nik")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    member: MemberCreate
+    fingerprint: str
+    nik_lookup: str | None
+
+
+def read_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RejectedLine]]:
+    """The file's data rows with their line numbers, and the lines that are not rows at all."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Invalid("file", "is not UTF-8 text (save the spreadsheet as CSV UTF-8)") from error
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in Indonesian locales save CSV with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except StopIteration:
+        raise Invalid("file", "is empty: expected a header row") from None
+    unknown = [column for column in header if column not in COLUMNS]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if unknown or missing or len(set(header)) != len(header):
+        problems = []
+        if unknown:
+            problems.append(f"unknown columns {', '.join(repr(c[:40]) for c in unknown)}")
+        if missing:
+            problems.append(f"missing columns {', '.join(missing)}")
+        if len(set(header)) != len(header):
+            problems.append("a column appears twice")
+        raise Invalid("file", f"header row: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+    rows, rejected = [], []
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            rejected.append(RejectedLine(line=start, reason=f"not a CSV row: {error}"))
+            line = reader.line_num
+            continue
+        line = reader.line_num
+        if not any(value.strip() for value in values):
+            continue  # blank lines are what spreadsheets leave at the end
+        if len(values) != len(header):
+            rejected.append(RejectedLine(line=start, reason=f"has {len(values)} fields, the header has {len(header)}"))
+            continue
+        rows.append((start, dict(zip(header, values, strict=True))))
+    return rows, rejected
+
+
+def validate_rows(intake: Intake, federation: str, rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRow], list[RejectedLine]]:
+    valid, rejected = [], []
+    occurrences: Counter[tuple[str, ...]] = Counter()
+    nik_lines: dict[str, int] = {}
+    for line, values in rows:
+        cleaned = {column: value.strip() for column, value in values.items() if value.strip()}
+        try:
+            member = MemberCreate.model_validate(cleaned)
+        except ValidationError as error:
+            rejected.append(RejectedLine(line=line, reason=describe_errors(error)))
+            continue
+        nik_lookup = intake.vault.nik_lookup(federation, member.nik) if member.nik else None
+        if nik_lookup and nik_lookup in nik_lines:
+            rejected.append(RejectedLine(line=line, reason=f"nik: the same NIK is on line {nik_lines[nik_lookup]}"))
+            continue
+        if nik_lookup:
+            nik_lines[nik_lookup] = line
+        content = tuple(cleaned.get(column, "") for column in COLUMNS)
+        occurrences[content] += 1
+        fingerprint = intake.vault.fingerprint("csv-row", federation, *content, str(occurrences[content]))
+        valid.append(ImportRow(line=line, member=member, fingerprint=fingerprint, nik_lookup=nik_lookup))
+    return valid, rejected
+
+
+async def import_members(intake: Intake, federation: str, content: bytes, *, chunk_rows: int) -> ImportReport:
+    rows, rejected = read_csv(content)
+    valid, invalid = validate_rows(intake, federation, rows)
+    registered = already = 0
+    for chunk in _chunks(valid, chunk_rows):
+        fresh, seen = await in_transaction(intake.db.client, _register_chunk(intake, federation, chunk))
+        registered += fresh
+        already += seen
+    return ImportReport(
+        rows=len(rows) + len(rejected),
+        registered=registered,
+        already_registered=already,
+        rejected=sorted(rejected + invalid, key=lambda item: item.line),
+    )
+
+
+def _register_chunk(intake: Intake, federation: str, chunk: list[ImportRow]):
+    async def work(session: AsyncClientSession) -> tuple[int, int]:
+        db = intake.db
+        fingerprints = [row.fingerprint for row in chunk]
+        imported = {doc["_id"] async for doc in db[IMPORT_ROWS].find({"_id": {"$in": fingerprints}}, {"_id": 1}, session=session)}
+        lookups = [row.nik_lookup for row in chunk if row.nik_lookup]
+        claimed = {doc["_id"] async for doc in db[NIK_CLAIMS].find({"_id": {"$in": lookups}}, {"_id": 1}, session=session)} if lookups else set()
+        fresh = [row for row in chunk if row.fingerprint not in imported and row.nik_lookup not in claimed]
+        if not fresh:
+            return 0, len(chunk)
+        now = datetime.now(UTC)
+        batch, events, marks = [], [], []
+        for row in fresh:
+            member_id, documents, event = intake.new_member(federation, row.member)
+            batch.append(documents)
+            events.append(outbox.Outgoing(event))
+            marks.append({"_id": row.fingerprint, "member_id": member_id, "imported_at": now})
+        await intake.store_members(session, batch)
+        await db[IMPORT_ROWS].insert_many(marks, session=session)
+        await outbox.append(db, session, events)
+        return len(fresh), len(chunk) - len(fresh)
+
+    return work
+
+
+def _chunks(rows: list[ImportRow], size: int) -> Iterator[list[ImportRow]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def import_once(intake: Intake, scope: IdempotencyScope | None, run: Callable[[], Awaitable[ImportReport]]) -> JSONResponse:
+    """An import with an Idempotency-Key answers a retry with the first report.
+
+    An import spans several transactions, so its answer is stored after the last one; a retry
+    that arrives before then re-runs the import, which the row fingerprints make register nothing
+    twice.
+    """
+    records = intake.db[IDEMPOTENCY]
+    if scope and (stored := await scope.recall(records)):
+        return JSONResponse(stored.body, status_code=stored.status)
+    report = await run()
+    body = report.model_dump(mode="json")
+    if scope:
+        try:
+            await scope.remember(records, StoredAnswer(status=200, body=body))
+        except DuplicateKeyError:
+            if stored := await scope.recall(records):
+                return JSONResponse(stored.body, status_code=stored.status)
+    return JSONResponse(body, status_code=200)

@@ -1,0 +1,330 @@
+"""The intake's writes: each stores its state and its event in one transaction (never one alone).
+
+Every function here takes the federation the caller acts for, already authorised by the API.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.auth import Principal
+from organising_shared.events import (
+    MemberLeft,
+    MemberLeftEvent,
+    MemberRecruited,
+    MemberRecruitedEvent,
+    UnionUnitEstablished,
+    UnionUnitEstablishedEvent,
+    ViolationCaseClosed,
+    ViolationCaseClosedEvent,
+    ViolationCaseProgressed,
+    ViolationCaseProgressedEvent,
+    ViolationReported,
+    ViolationReportedEvent,
+    new_event,
+)
+from recruitment import outbox
+from recruitment.config import RecruitmentSettings
+from recruitment.errors import Conflict, Forbidden, Invalid, NotFound
+from recruitment.idempotency import IdempotencyScope, StoredAnswer
+from recruitment.schemas import CaseClose, CaseProgress, MemberCreate, MemberLeave, UnionUnitCreate, ViolationCreate
+from recruitment.store import CASES, IDEMPOTENCY, IMPORT_ROWS, MEMBER_KEYS, MEMBERS, NIK_CLAIMS, UNITS, in_transaction
+from recruitment.vault import Vault
+
+Write = Callable[[AsyncClientSession], Awaitable["Outcome"]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A write's answer plus the members it concerns (so erasure can find the records of their requests)."""
+
+    status: int
+    body: dict[str, Any]
+    member_ids: list[str] = field(default_factory=list)
+
+    @property
+    def answer(self) -> StoredAnswer:
+        return StoredAnswer(status=self.status, body=self.body)
+
+
+class Intake:
+    def __init__(
+        self,
+        client: AsyncMongoClient,
+        db: AsyncDatabase,
+        vault: Vault,
+        settings: RecruitmentSettings,
+        *,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._client = client
+        self.db = db
+        self.vault = vault
+        self._settings = settings
+        self._on_commit = on_commit
+
+    # -- the transaction and idempotency frame every write runs in ----------------------------
+
+    async def execute(self, write: Write, scope: IdempotencyScope | None) -> StoredAnswer:
+        records = self.db[IDEMPOTENCY]
+        if scope and (stored := await scope.recall(records)):
+            return stored
+
+        async def work(session: AsyncClientSession) -> StoredAnswer:
+            # Checked again inside: a concurrent retry may have committed since the first look.
+            if scope and (stored := await scope.recall(records, session)):
+                return stored
+            outcome = await write(session)
+            if scope:
+                await scope.remember(records, outcome.answer, member_ids=outcome.member_ids, session=session)
+            return outcome.answer
+
+        answer = await in_transaction(self._client, work)
+        self._on_commit()
+        return answer
+
+    def _event(self, event_type: type, federation: str, data: Any):
+        return new_event(event_type, federation=federation, producer=self._settings.producer_name, data=data)
+
+    # -- members ------------------------------------------------------------------------------
+
+    def register_member(self, federation: str, body: MemberCreate) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            if body.nik:
+                claim = await self.db[NIK_CLAIMS].find_one({"_id": self.vault.nik_lookup(federation, body.nik)}, session=session)
+                if claim:
+                    existing = await self.db[MEMBERS].find_one({"_id": claim["member_id"]}, {"member_ref": 1}, session=session)
+                    return Outcome(200, {"member_ref": existing["member_ref"], "event_id": None, "already_registered": True})
+            member_id, documents, event = self.new_member(federation, body)
+            await self.store_members(session, [documents])
+            await outbox.append(self.db, session, [outbox.Outgoing(event)])
+            return Outcome(201, {"member_ref": documents["member"]["member_ref"], "event_id": str(event.event_id)}, [member_id])
+
+        return write
+
+    def new_member(self, federation: str, body: MemberCreate) -> tuple[str, dict[str, Any], Any]:
+        """The documents of a new member and its MemberRecruited event (nothing stored yet)."""
+        member_id = self.vault.new_member_id()
+        member_ref = self.vault.member_ref(federation, member_id)
+        member = {
+            "_id": member_id,
+            "member_ref": member_ref,
+            "federation": federation,
+            "sector": body.sector.value,
+            "workplace_id": body.workplace_id,
+            "region_code": body.region_code,
+            "status": "active",
+            "recruited_on": body.recruited_on.isoformat(),
+            "left_on": None,
+            "personal_data": "none",
+            "created_at": datetime.now(UTC),
+        }
+        documents: dict[str, Any] = {"member": member, "key": None, "claim": None}
+        personal = body.personal_data()
+        if personal:
+            sealed = self.vault.seal(member_id, personal)
+            member["sealed"] = sealed.fields
+            member["personal_data"] = "held"
+            documents["key"] = {"_id": member_id, "wrapped_key": sealed.wrapped_key}
+        if body.nik:
+            documents["claim"] = {"_id": self.vault.nik_lookup(federation, body.nik), "member_id": member_id}
+        event = self._event(
+            MemberRecruitedEvent,
+            federation,
+            MemberRecruited(
+                member_ref=member_ref,
+                sector=body.sector,
+                workplace_id=body.workplace_id,
+                region_code=body.region_code,
+                employment_status=body.employment_status,
+                gender=body.gender,
+                age_band=body.age_band,
+                recruited_on=body.recruited_on,
+            ),
+        )
+        return member_id, documents, event
+
+    async def store_members(self, session: AsyncClientSession, batch: list[dict[str, Any]]) -> None:
+        await self.db[MEMBERS].insert_many([docs["member"] for docs in batch], session=session)
+        if keys := [docs["key"] for docs in batch if docs["key"]]:
+            await self.db[MEMBER_KEYS].insert_many(keys, session=session)
+        if claims := [docs["claim"] for docs in batch if docs["claim"]]:
+            await self.db[NIK_CLAIMS].insert_many(claims, session=session)
+
+    async def _member_for(self, session: AsyncClientSession, principal: Principal, member_ref: str) -> dict[str, Any]:
+        member = await self.db[MEMBERS].find_one({"member_ref": member_ref}, session=session)
+        if member is None:
+            raise NotFound("no member with this member_ref")
+        if not principal.may_act_for(member["federation"]):
+            raise Forbidden(f"this token may not act for federation {member['federation']}")
+        return member
+
+    def record_leaving(self, principal: Principal, member_ref: str, body: MemberLeave) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            member = await self._member_for(session, principal, member_ref)
+            if member["status"] != "active":
+                raise Conflict("the member has already left")
+            if body.left_on < date.fromisoformat(member["recruited_on"]):
+                raise Invalid("left_on", "is before the member was recruited")
+            await self.db[MEMBERS].update_one(
+                {"_id": member["_id"]}, {"$set": {"status": "left", "left_on": body.left_on.isoformat()}}, session=session
+            )
+            # Only active members hold a NIK claim: the same person may be recruited again later.
+            await self.db[NIK_CLAIMS].delete_many({"member_id": member["_id"]}, session=session)
+            event = self._event(
+                MemberLeftEvent,
+                member["federation"],
+                MemberLeft(
+                    member_ref=member_ref,
+                    sector=member["sector"],
+                    workplace_id=member["workplace_id"],
+                    region_code=member["region_code"],
+                    left_on=body.left_on,
+                    reason=body.reason,
+                ),
+            )
+            await outbox.append(self.db, session, [outbox.Outgoing(event)])
+            return Outcome(201, {"event_id": str(event.event_id)}, [member["_id"]])
+
+        return write
+
+    async def erase_personal_data(self, principal: Principal, member_ref: str) -> dict[str, Any]:
+        """UU PDP erasure: shred the person's data; the member's events never held it and stay."""
+
+        async def work(session: AsyncClientSession) -> dict[str, Any]:
+            member = await self._member_for(session, principal, member_ref)
+            member_id = member["_id"]
+            await self.db[MEMBERS].update_one(
+                {"_id": member_id},
+                {"$unset": {"sealed": ""}, "$set": {"personal_data": "erased", "erased_at": datetime.now(UTC)}},
+                session=session,
+            )
+            await self.db[MEMBER_KEYS].delete_one({"_id": member_id}, session=session)
+            await self.db[NIK_CLAIMS].delete_many({"member_id": member_id}, session=session)
+            await self.db[IMPORT_ROWS].delete_many({"member_id": member_id}, session=session)
+            await self.db[IDEMPOTENCY].delete_many({"member_id": member_id}, session=session)
+            return {"member_ref": member_ref, "erased": True}
+
+        return await in_transaction(self._client, work)
+
+    # -- union units and violations -----------------------------------------------------------
+
+    def report_union_unit(self, federation: str, body: UnionUnitCreate) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            unit_id = body.unit_id or f"puk-{federation.lower()}-{secrets.token_hex(6)}"
+            if await self.db[UNITS].find_one({"_id": unit_id}, {"_id": 1}, session=session):
+                raise Conflict("a union unit with this unit_id was already reported")
+            await self.db[UNITS].insert_one(
+                {"_id": unit_id, "federation": federation, "workplace_id": body.workplace_id, "created_at": datetime.now(UTC)},
+                session=session,
+            )
+            event = self._event(
+                UnionUnitEstablishedEvent,
+                federation,
+                UnionUnitEstablished(
+                    unit_id=unit_id,
+                    sector=body.sector,
+                    workplace_id=body.workplace_id,
+                    region_code=body.region_code,
+                    founding_members=body.founding_members,
+                    women_on_board=body.women_on_board,
+                    established_on=body.established_on,
+                ),
+            )
+            await outbox.append(self.db, session, [outbox.Outgoing(event)])
+            return Outcome(201, {"unit_id": unit_id, "event_id": str(event.event_id)})
+
+        return write
+
+    def report_violation(self, federation: str, body: ViolationCreate) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            case_id = body.case_id or f"case-{federation.lower()}-{secrets.token_hex(6)}"
+            if await self.db[CASES].find_one({"_id": case_id}, {"_id": 1}, session=session):
+                raise Conflict("a case with this case_id was already reported")
+            await self.db[CASES].insert_one(
+                {
+                    "_id": case_id,
+                    "federation": federation,
+                    "workplace_id": body.workplace_id,
+                    "reported_on": body.reported_on.isoformat(),
+                    "stage": None,
+                    "status": "open",
+                    "created_at": datetime.now(UTC),
+                },
+                session=session,
+            )
+            event = self._event(
+                ViolationReportedEvent,
+                federation,
+                ViolationReported(
+                    case_id=case_id,
+                    sector=body.sector,
+                    workplace_id=body.workplace_id,
+                    region_code=body.region_code,
+                    category=body.category,
+                    workers_affected=body.workers_affected,
+                    women_affected=body.women_affected,
+                    reported_on=body.reported_on,
+                    summary=body.summary,
+                ),
+            )
+            await outbox.append(self.db, session, [outbox.Outgoing(event)])
+            return Outcome(201, {"case_id": case_id, "event_id": str(event.event_id)})
+
+        return write
+
+    async def _open_case(self, session: AsyncClientSession, principal: Principal, case_id: str, on: date, field: str) -> dict[str, Any]:
+        case = await self.db[CASES].find_one({"_id": case_id}, session=session)
+        if case is None:
+            raise NotFound("no case with this case_id")
+        if not principal.may_act_for(case["federation"]):
+            raise Forbidden(f"this token may not act for federation {case['federation']}")
+        if case["status"] != "open":
+            raise Conflict("the case is already closed")
+        if on < date.fromisoformat(case["reported_on"]):
+            raise Invalid(field, "is before the case was reported")
+        return case
+
+    def progress_case(self, principal: Principal, case_id: str, body: CaseProgress) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            case = await self._open_case(session, principal, case_id, body.changed_on, "changed_on")
+            await self.db[CASES].update_one({"_id": case_id}, {"$set": {"stage": body.stage.value}}, session=session)
+            event = self._event(
+                ViolationCaseProgressedEvent,
+                case["federation"],
+                ViolationCaseProgressed(case_id=case_id, stage=body.stage, changed_on=body.changed_on),
+            )
+            await outbox.append(self.db, session, [outbox.Outgoing(event, workplace_id=case["workplace_id"])])
+            return Outcome(201, {"event_id": str(event.event_id)})
+
+        return write
+
+    def close_case(self, principal: Principal, case_id: str, body: CaseClose) -> Write:
+        async def write(session: AsyncClientSession) -> Outcome:
+            case = await self._open_case(session, principal, case_id, body.closed_on, "closed_on")
+            await self.db[CASES].update_one(
+                {"_id": case_id}, {"$set": {"status": "closed", "outcome": body.outcome.value}}, session=session
+            )
+            event = self._event(
+                ViolationCaseClosedEvent,
+                case["federation"],
+                ViolationCaseClosed(
+                    case_id=case_id,
+                    outcome=body.outcome,
+                    recovered_idr=body.recovered_idr,
+                    workers_benefited=body.workers_benefited,
+                    closed_on=body.closed_on,
+                ),
+            )
+            await outbox.append(self.db, session, [outbox.Outgoing(event, workplace_id=case["workplace_id"])])
+            return Outcome(201, {"event_id": str(event.event_id)})
+
+        return write

@@ -1,0 +1,142 @@
+"""Publishes the outbox to Kafka, in outbox order, and marks what Kafka acknowledged.
+
+One relay publishes at a time: replicas compete for a lease, so two never interleave and the
+per-workplace order holds. Kafka being down (even at start-up) only delays publishing; the rows
+wait in the store and go out, in order, once it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from faststream.kafka import KafkaBroker
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from organising_shared.kafka import ensure_organising_topics
+from organising_shared.topics import Topics
+from recruitment.config import RecruitmentSettings
+from recruitment.store import LEASES, OUTBOX
+
+log = logging.getLogger(__name__)
+
+_LEASE_ID = "outbox-relay"
+
+
+class RelayLease:
+    """A lease document: whoever holds an unexpired lease is the only publishing replica."""
+
+    def __init__(self, db: AsyncDatabase, *, seconds: float) -> None:
+        self._leases = db[LEASES]
+        self._seconds = seconds
+        self._holder = secrets.token_hex(8)
+        self._valid_until: datetime | None = None
+
+    async def hold(self) -> bool:
+        now = datetime.now(UTC)
+        # Renew only when a third of the lease has passed: no store write for every batch.
+        if self._valid_until and self._valid_until - now > timedelta(seconds=self._seconds * 2 / 3):
+            return True
+        until = now + timedelta(seconds=self._seconds)
+        try:
+            await self._leases.find_one_and_update(
+                {"_id": _LEASE_ID, "$or": [{"holder": self._holder}, {"until": {"$lt": now}}]},
+                {"$set": {"holder": self._holder, "until": until}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:  # another replica holds it: the upsert collided with its row
+            self._valid_until = None
+            return False
+        self._valid_until = until
+        return True
+
+    async def release(self) -> None:
+        if self._valid_until:
+            await self._leases.delete_one({"_id": _LEASE_ID, "holder": self._holder})
+            self._valid_until = None
+
+
+class OutboxRelay:
+    def __init__(self, db: AsyncDatabase, broker: KafkaBroker, settings: RecruitmentSettings) -> None:
+        self._outbox = db[OUTBOX]
+        self._broker = broker
+        self._settings = settings
+        self._topics: Topics = settings.topics
+        self._lease = RelayLease(db, seconds=settings.relay_lease_seconds)
+        self._wake = asyncio.Event()
+        self._connected = False
+
+    def wake(self) -> None:
+        """Called after a write commits, so a new event goes out without waiting for the next poll."""
+        self._wake.set()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    async def run(self) -> None:
+        try:
+            while True:
+                try:
+                    await self._connect()
+                    if not await self._lease.hold():
+                        await self._idle(self._settings.relay_lease_seconds / 3)
+                        continue
+                    if await self.publish_pending() == 0:
+                        await self._idle(self._settings.relay_idle_seconds)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - Kafka or the store is away: wait and retry
+                    # The type only: an error's text could quote a message, and messages are events.
+                    log.warning("outbox relay: %s; retrying in %.1f s", type(error).__name__, self._settings.relay_retry_seconds)
+                    await asyncio.sleep(self._settings.relay_retry_seconds)
+        finally:
+            await asyncio.shield(self._lease.release())
+
+    async def _connect(self) -> None:
+        if self._connected:
+            return
+        if not self._broker.running:
+            await self._broker.start()
+        await ensure_organising_topics(self._settings)
+        self._connected = True
+        log.info("outbox relay connected to Kafka")
+
+    async def _idle(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Send the oldest unsent rows, pipelined in outbox order, and mark the acknowledged ones sent."""
+        rows = await self._outbox.find({"sent_at": None}, sort=[("_id", 1)], limit=self._settings.relay_batch).to_list()
+        if not rows:
+            return 0
+        # Sends to one partition leave in the order they are handed to the idempotent producer,
+        # which keeps that order across its own retries; waiting for all at once is what makes
+        # the relay fast.
+        deliveries = [
+            await self._broker.publish(
+                row["value"],
+                self._topics.for_event_type(row["event_type"]),
+                key=row["key"],
+                headers={"event_id": row["event_id"], "event_type": row["event_type"]},
+                no_confirm=True,
+            )
+            for row in rows
+        ]
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        acknowledged = [row["_id"] for row, outcome in zip(rows, outcomes, strict=True) if not isinstance(outcome, BaseException)]
+        if acknowledged:
+            await self._outbox.update_many({"_id": {"$in": acknowledged}}, {"$set": {"sent_at": datetime.now(UTC)}})
+        failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+        if failure is not None:
+            raise failure
+        return len(rows)

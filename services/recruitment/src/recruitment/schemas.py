@@ -1,0 +1,201 @@
+"""Request and response bodies of the HTTP intake (`*Create` in, `*Public` out).
+
+Unknown fields are refused (a stray `nama` or `ktp` column never slips through silently), and
+every bound of the contract is checked here so a refused request writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from organising_shared.events import Identifier, MemberRef, RegionCode
+from organising_shared.periods import jakarta_today
+from organising_shared.reference import (
+    FEDERATION_CODE_PATTERN,
+    AgeBand,
+    CaseOutcome,
+    CaseStage,
+    EmploymentStatus,
+    Gender,
+    LeaveReason,
+    Sector,
+    ViolationCategory,
+)
+
+# Counts and sums above these are typing mistakes, not reports (and would overflow int64 later).
+MAX_WORKERS = 10_000_000
+MAX_RUPIAH = 10**15
+
+_NIK_RE = re.compile(r"\d{16}")
+_PHONE_IN_TEXT_RE = re.compile(r"(?:\+62|\b0)8[\d\- ]{7,14}\d")
+
+
+def _not_in_future(day: date) -> date:
+    if day > jakarta_today():
+        raise ValueError("date is in the future (Asia/Jakarta)")
+    return day
+
+
+ReportDate = Annotated[date, AfterValidator(_not_in_future), Field(examples=["2026-03-14"])]
+FederationField = Annotated[
+    str | None,
+    Field(
+        pattern=FEDERATION_CODE_PATTERN,
+        description="The reporting federation. A federation token may leave it out (its own); an admin must name one.",
+        examples=["FSPMI"],
+    ),
+]
+WorkerCount = Annotated[int, Field(ge=1, le=MAX_WORKERS)]
+OptionalCount = Annotated[int | None, Field(ge=0, le=MAX_WORKERS)]
+
+
+def _no_identifiers_in_text(text: str | None) -> str | None:
+    # Free text goes into an event. A name cannot be recognised reliably, but a NIK or a phone
+    # number can: refuse them rather than publish them.
+    if text is not None and (_NIK_RE.search(text) or _PHONE_IN_TEXT_RE.search(text)):
+        raise ValueError("summary must not contain a NIK or a phone number")
+    return text
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _WorkplaceBody(_Body):
+    federation: FederationField = None
+    sector: Sector = Field(description="One of the five organising sectors", examples=["metal"])
+    workplace_id: Identifier = Field(description="The federation's id of the workplace", examples=["wp-bekasi-0042"])
+    region_code: RegionCode
+
+
+class MemberCreate(_WorkplaceBody):
+    employment_status: EmploymentStatus = Field(examples=["permanent"])
+    gender: Gender = Field(examples=["female"])
+    age_band: AgeBand | None = Field(default=None, examples=["25_34"])
+    recruited_on: ReportDate
+    full_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Encrypted at rest; never leaves the service", examples=["Siti Rahayu"]
+    )
+    phone: str | None = Field(
+        default=None, pattern=r"^\+?[0-9][0-9 \-]{5,22}$", description="Encrypted at rest; never leaves the service", examples=["+6281234567890"]
+    )
+    nik: str | None = Field(
+        default=None,
+        pattern=r"^\d{16}$",
+        description="National ID number (16 digits). Encrypted at rest; duplicates are found through a keyed hash",
+        examples=["3216012345670001"],
+    )
+
+    def personal_data(self) -> dict[str, str]:
+        return {name: value for name in ("full_name", "phone", "nik") if (value := getattr(self, name))}
+
+
+class MemberLeave(_Body):
+    reason: LeaveReason = Field(examples=["contract_ended"])
+    left_on: ReportDate
+
+
+class UnionUnitCreate(_WorkplaceBody):
+    unit_id: Identifier | None = Field(default=None, description="Leave out to have one assigned", examples=["puk-fspmi-0042"])
+    founding_members: WorkerCount = Field(examples=[25])
+    women_on_board: OptionalCount = Field(default=None, examples=[2])
+    established_on: ReportDate
+
+
+class ViolationCreate(_WorkplaceBody):
+    case_id: Identifier | None = Field(default=None, description="Leave out to have one assigned", examples=["case-2026-0107"])
+    category: ViolationCategory = Field(examples=["union_busting"])
+    workers_affected: WorkerCount = Field(examples=[40])
+    women_affected: OptionalCount = Field(default=None, examples=[12])
+    reported_on: ReportDate
+    summary: Annotated[str | None, AfterValidator(_no_identifiers_in_text)] = Field(
+        default=None, max_length=2000, description="Free text, published in the event: no names, NIK or phone numbers"
+    )
+
+    @model_validator(mode="after")
+    def _women_within_workers(self) -> ViolationCreate:
+        if self.women_affected is not None and self.women_affected > self.workers_affected:
+            raise ValueError("women_affected cannot exceed workers_affected")
+        return self
+
+
+class CaseProgress(_Body):
+    stage: CaseStage = Field(examples=["mediation"])
+    changed_on: ReportDate
+
+
+class CaseClose(_Body):
+    outcome: CaseOutcome = Field(examples=["won"])
+    recovered_idr: int | None = Field(default=None, ge=0, le=MAX_RUPIAH, description="Money recovered for workers, in rupiah")
+    workers_benefited: OptionalCount = Field(default=None, examples=[40])
+    closed_on: ReportDate
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+class MemberRegistered(BaseModel):
+    member_ref: MemberRef
+    event_id: str | None = Field(description="None when the NIK was already registered: no new event was written")
+    already_registered: bool = False
+
+
+class EventWritten(BaseModel):
+    event_id: str
+
+
+class UnitReported(EventWritten):
+    unit_id: str
+
+
+class ViolationRecorded(EventWritten):
+    case_id: str
+
+
+class MemberErased(BaseModel):
+    member_ref: MemberRef
+    erased: bool = True
+
+
+class RejectedLine(BaseModel):
+    line: int = Field(description="Line number in the uploaded file (the header is line 1)")
+    reason: str
+
+
+class ImportReport(BaseModel):
+    rows: int = Field(description="Data rows read")
+    registered: int = Field(description="Members registered by this upload")
+    already_registered: int = Field(description="Rows registered by an earlier upload, or whose NIK is already an active member")
+    rejected: list[RejectedLine]
+
+
+class ReportedEvent(BaseModel):
+    sequence: int
+    published: bool
+    event: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    items: list[ReportedEvent]
+    next_after: int | None = Field(description="Pass as `after` for the next page; None at the end")
+
+
+class MemberPublic(BaseModel):
+    member_ref: str
+    federation: str
+    sector: str
+    workplace_id: str
+    region_code: str
+    status: str
+    recruited_on: date
+    left_on: date | None = None
+    personal_data: str = Field(description="`held` (encrypted), `none` (never given) or `erased`")
+
+
+class MemberPage(BaseModel):
+    items: list[MemberPublic]
+    next_after: str | None

@@ -1,0 +1,50 @@
+"""The recruitment database: its collections, their indexes, and running work in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+T = TypeVar("T")
+
+MEMBERS = "members"  # one per member: reference data, status, the sealed personal data
+MEMBER_KEYS = "member_keys"  # each member's wrapped data key; deleting it shreds the ciphertexts
+NIK_CLAIMS = "nik_claims"  # _id = keyed NIK hash of an active member: finds duplicates, unique by _id
+IMPORT_ROWS = "import_rows"  # _id = keyed fingerprint of an imported CSV row: re-uploads register nothing twice
+UNITS = "union_units"
+CASES = "cases"
+OUTBOX = "outbox"  # _id = sequence; the events to publish, kept as the record of what was reported
+COUNTERS = "counters"
+IDEMPOTENCY = "idempotency"
+LEASES = "leases"
+
+# A request racing another one on a unique key loses with DuplicateKeyError; run again, it sees
+# the winner's committed state and answers from it.
+_DUPLICATE_RETRIES = 3
+
+
+async def ensure_indexes(db: AsyncDatabase) -> None:
+    await db[MEMBERS].create_index([("member_ref", ASCENDING)], unique=True)
+    await db[MEMBERS].create_index([("federation", ASCENDING), ("member_ref", ASCENDING)])
+    await db[OUTBOX].create_index([("sent_at", ASCENDING), ("_id", ASCENDING)])
+    await db[OUTBOX].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
+    await db[NIK_CLAIMS].create_index([("member_id", ASCENDING)])
+    await db[IMPORT_ROWS].create_index([("member_id", ASCENDING)])
+    await db[IDEMPOTENCY].create_index([("member_id", ASCENDING)])
+
+
+async def in_transaction(client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction; retried by the driver on transient errors (write conflicts)."""
+    for attempt in range(_DUPLICATE_RETRIES):
+        try:
+            async with client.start_session() as session:
+                return await session.with_transaction(work)
+        except DuplicateKeyError:
+            if attempt == _DUPLICATE_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,86 @@
+"""Personal data at rest: per-member data keys wrapped by the master key, keyed hashes, pseudonyms.
+
+Crypto-shredding: each member's name, phone and NIK are sealed with that member's own random
+AES-256-GCM key, and only the wrapped form of that key is stored (in its own collection). Erasure
+deletes the wrapped key with the ciphertexts, so a backup that still holds the ciphertexts holds
+nothing anyone can open: the key that opened them no longer exists anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_NONCE_BYTES = 12
+MEMBER_REF_PREFIX = "m_"
+
+
+@dataclass(frozen=True)
+class SealedMember:
+    """What is stored for a member's personal data: the wrapped key and one ciphertext per field."""
+
+    wrapped_key: bytes
+    fields: dict[str, bytes]
+
+
+class Vault:
+    def __init__(self, *, master_key: bytes, pseudonym_secret: bytes, lookup_secret: bytes) -> None:
+        if len(master_key) != 32:
+            raise ValueError("the master key must be 32 bytes")
+        self._master = AESGCM(master_key)
+        self._pseudonym_secret = pseudonym_secret
+        self._lookup_secret = lookup_secret
+
+    # -- identities ---------------------------------------------------------------------------
+
+    @staticmethod
+    def new_member_id() -> str:
+        """The internal id: random, so nothing about the person can be derived from it."""
+        return secrets.token_hex(16)
+
+    def member_ref(self, federation: str, member_id: str) -> str:
+        """The public pseudonym: without the secret it cannot be linked to the internal id."""
+        digest = hmac.new(self._pseudonym_secret, f"{federation}\x1f{member_id}".encode(), hashlib.sha256).hexdigest()
+        return MEMBER_REF_PREFIX + digest[:32]
+
+    def nik_lookup(self, federation: str, nik: str) -> str:
+        """A keyed hash for finding duplicates: a plain hash of a 16-digit NIK is brute-forced in hours."""
+        return self._keyed("nik", federation, nik)
+
+    def fingerprint(self, *parts: str) -> str:
+        """A keyed hash of arbitrary request content (it may hold personal data)."""
+        return self._keyed("fp", *parts)
+
+    def _keyed(self, purpose: str, *parts: str) -> str:
+        message = "\x1f".join((purpose, *parts)).encode()
+        return hmac.new(self._lookup_secret, message, hashlib.sha256).hexdigest()
+
+    # -- sealing ------------------------------------------------------------------------------
+
+    def seal(self, member_id: str, fields: dict[str, str]) -> SealedMember:
+        data_key = AESGCM.generate_key(bit_length=256)
+        sealed = {name: _encrypt(AESGCM(data_key), value.encode(), _aad(member_id, name)) for name, value in fields.items()}
+        return SealedMember(wrapped_key=_encrypt(self._master, data_key, _aad(member_id, "key")), fields=sealed)
+
+    def open(self, member_id: str, wrapped_key: bytes, fields: dict[str, bytes]) -> dict[str, str]:
+        data_key = _decrypt(self._master, wrapped_key, _aad(member_id, "key"))
+        return {name: _decrypt(AESGCM(data_key), value, _aad(member_id, name)).decode() for name, value in fields.items()}
+
+
+def _aad(member_id: str, field: str) -> bytes:
+    # Binding each ciphertext to its member and field stops one being swapped for another.
+    return f"{member_id}\x1f{field}".encode()
+
+
+def _encrypt(cipher: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + cipher.encrypt(nonce, plaintext, aad)
+
+
+def _decrypt(cipher: AESGCM, blob: bytes, aad: bytes) -> bytes:
+    return cipher.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], aad)

@@ -1,0 +1,56 @@
+"""Valid request bodies for the intake, with overrides."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+NIK = "3216012345670001"
+NAME = "Siti Rahayu Wulandari"
+PHONE = "+6281234567890"
+
+
+def new_nik() -> str:
+    return "32" + str(uuid.uuid4().int)[:14]
+
+
+def member(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "sector": "metal",
+        "workplace_id": "wp-bekasi-0042",
+        "region_code": "32.16",
+        "employment_status": "fixed_term",
+        "gender": "female",
+        "age_band": "25_34",
+        "recruited_on": "2026-03-14",
+        "full_name": NAME,
+        "phone": PHONE,
+        "nik": new_nik(),
+    }
+    return {key: value for key, value in {**body, **overrides}.items() if value is not None}
+
+
+def union_unit(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "sector": "garment_textile",
+        "workplace_id": "wp-cikarang-0007",
+        "region_code": "32.16",
+        "founding_members": 25,
+        "women_on_board": 3,
+        "established_on": "2026-02-20",
+    }
+    return {**body, **overrides}
+
+
+def violation(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "sector": "automotive",
+        "workplace_id": "wp-karawang-0101",
+        "region_code": "32.15",
+        "category": "union_busting",
+        "workers_affected": 40,
+        "women_affected": 12,
+        "reported_on": "2026-03-01",
+        "summary": "PUK officers transferred after the union was registered",
+    }
+    return {**body, **overrides}
