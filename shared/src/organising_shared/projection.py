@@ -69,8 +69,11 @@ class ExactlyOnceProjector:
         federations: Collection[str] | None,
         dead_letters: Any,
         after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
+        consumer: str | None = None,
     ) -> None:
         self._database = database
+        # The service named in dead letters; `name` (the offsets' key) may be more specific.
+        self._consumer = consumer or name
         self._offsets = database[OFFSETS_COLLECTION]
         self._name = name
         self._apply = apply
@@ -107,6 +110,14 @@ class ExactlyOnceProjector:
         return len(delivered)
 
     async def _commit(self, delivered: list[Delivered], reached: dict[tuple[str, int], int], session: AsyncClientSession) -> None:
+        # Read the offsets again inside the transaction: another consumer of the group (after a
+        # rebalance) may have applied some of these records since the check above, and a retried
+        # transaction must not apply them a second time.
+        stored = {
+            (row["topic"], row["partition"]): row["offset"]
+            async for row in self._offsets.find({"projection": self._name}, session=session)
+        }
+        delivered = [item for item in delivered if item.offset > stored.get((item.topic, item.partition), -1)]
         if delivered:
             await self._apply(delivered, session)
         await self._offsets.bulk_write(
@@ -131,7 +142,7 @@ class ExactlyOnceProjector:
             offset=record.offset,
             key=record.key,
             value=record.value,
-            consumer=self._name,
+            consumer=self._consumer,
             reason=reason,
         )
         await publish_dead_letter(self._dead_letters, letter, key=record.key, topic=self._topics.deadletter)

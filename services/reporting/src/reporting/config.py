@@ -1,4 +1,7 @@
+"""The reporting service's settings (environment prefix ORGANISING_)."""
 from __future__ import annotations
+
+from pydantic import Field
 
 from organising_shared.settings import OrganisingSettings
 
@@ -7,3 +10,7 @@ class ReportingSettings(OrganisingSettings):
     port: int = 8002
     database: str = "organising_reporting"
     consumer_group: str = "reporting"
+    batch_max_records: int = Field(default=2000, ge=1, description="Most records applied in one transaction")
+    progress_check_seconds: float = Field(
+        default=60.0, gt=0, description="How often targets are checked for milestones and falling behind without new events"
+    )

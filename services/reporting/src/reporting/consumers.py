@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import ExactlyOnceProjector, subscribe_projection
+from organising_shared.projection import Delivered, subscribe_projection
 from reporting.config import ReportingSettings
-from reporting.event_log import record_events
+from reporting.projector import ReportingProjector
 
 
-def register_consumers(broker: Any, database: AsyncDatabase, settings: ReportingSettings) -> ExactlyOnceProjector:
+def register_consumers(
+    broker: Any,
+    database: AsyncDatabase,
+    settings: ReportingSettings,
+    *,
+    after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
+) -> ReportingProjector:
     topics = settings.topics
-    projector = ExactlyOnceProjector(
+    projector = ReportingProjector(
         database=database,
-        name="reporting",
-        apply=lambda delivered, session: record_events(database, delivered, session),
         topics=topics,
         federations=settings.publishers,
         dead_letters=broker,
+        after_commit=after_commit,
     )
-    subscribe_projection(broker, projector, topics=[topics.membership], group_id=settings.consumer_group)
+    subscribe_projection(
+        broker,
+        projector,
+        topics=[topics.membership, topics.violations, topics.targets],
+        group_id=settings.consumer_group,
+        max_records=settings.batch_max_records,
+    )
     return projector

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,22 +11,60 @@ from fastapi import FastAPI
 
 from organising_shared.health import health_router
 from organising_shared.service import serve, service_runtime
+from reporting.api import reporting_router
 from reporting.config import ReportingSettings
 from reporting.consumers import register_consumers
+from reporting.dashboard import dashboard_router
+from reporting.export import export_router
+from reporting.generations import ensure_current_generation
+from reporting.live import live_router
+from reporting.progress import ProgressWatcher, broker_publisher
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    """The app; other parts add their routers after `reporting_router()`.
+
+    The lifespan puts on `app.state`: `reporting_settings`, `reporting_database` (the service's
+    AsyncDatabase; projections are read through `generations.current_generation`), `broker`
+    and `progress` (the ProgressWatcher).
+    """
     settings = settings or ReportingSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(app, settings, client_id="reporting") as runtime:
-            register_consumers(runtime.broker, runtime.mongo[settings.database], settings)
+            database = runtime.mongo[settings.database]
+            await ensure_current_generation(database)
+            progress = ProgressWatcher(
+                database,
+                broker_publisher(runtime.broker, settings.topics),
+                confederation=settings.confederation,
+                interval=settings.progress_check_seconds,
+            )
+            app.state.reporting_settings = settings
+            app.state.reporting_database = database
+            app.state.broker = runtime.broker
+            app.state.progress = progress
+
+            async def after_commit(delivered) -> None:
+                progress.poke()
+
+            register_consumers(runtime.broker, database, settings, after_commit=after_commit)
             await runtime.broker.start()
-            yield
+            watcher = asyncio.create_task(progress.run(), name="progress-watcher")
+            try:
+                yield
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(reporting_router())
+    app.include_router(live_router())
+    app.include_router(dashboard_router())
+    app.include_router(export_router())
     return app
 
 

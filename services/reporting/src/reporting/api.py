@@ -1,0 +1,94 @@
+"""HTTP routes of the reporting API (thin: they call `figures`, `breakdowns` and `targets`).
+
+Reading: every role may read targets and violation aggregates (they are the confederation's
+action plan, not anyone's record). Breakdowns suppress cells under 5 people for every role but
+admin. Writing targets is for admins only (CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from organising_shared.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from organising_shared.events import SectorTargetSet, SectorTargetSetEvent, to_json
+from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
+from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector
+from reporting.breakdowns import sector_breakdown, violations_summary
+from reporting.figures import targets_report
+from reporting.generations import current_generation
+from reporting.targets import apply_target_events, target_row
+
+
+class TargetUpdate(BaseModel):
+    """Body of PUT /api/v1/targets/{period}/{sector}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    federation: str | None = Field(default=None, pattern=FEDERATION_CODE_PATTERN, description="Absent: the whole confederation")
+    members_recruited: int = Field(ge=0, strict=True, examples=[1200])
+    union_units_established: int = Field(ge=0, strict=True, examples=[12])
+    cases_resolved: int = Field(ge=0, strict=True, examples=[30])
+
+
+def _period(code: str) -> Period:
+    try:
+        return Period.parse(code)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+
+
+PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"])]
+
+
+def reporting_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["reporting"])
+
+    @router.get("/targets")
+    async def get_targets(
+        request: Request,
+        principal: CurrentPrincipal,
+        period: PeriodQuery,
+        federation: Annotated[str | None, Query(pattern=FEDERATION_CODE_PATTERN)] = None,
+    ) -> dict[str, Any]:
+        return await targets_report(request.app.state.reporting_database, _period(period), federation, jakarta_today())
+
+    @router.put("/targets/{period}/{sector}")
+    async def put_target(request: Request, principal: AdminPrincipal, period: str, sector: Sector, body: TargetUpdate) -> dict[str, Any]:
+        settings = request.app.state.reporting_settings
+        period_code = _period(period).code
+        if body.federation is not None and body.federation not in settings.federations:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"federation {body.federation!r} is not one of the configured federations")
+        event = SectorTargetSetEvent(
+            occurred_at=datetime.now(JAKARTA),
+            federation=settings.confederation,
+            producer="reporting",
+            data=SectorTargetSet(period=period_code, sector=sector, set_by=principal.name[:128], **body.model_dump()),
+        )
+        # Published first (acknowledged by every replica): Kafka is the record. The write-through
+        # then makes it visible to the next GET; the projection applying the same event later
+        # changes nothing (latest `occurred_at` wins).
+        await request.app.state.broker.publish(to_json(event), topic=settings.topics.targets, key=sector.value.encode())
+        row = target_row(event)
+        generation = await current_generation(request.app.state.reporting_database)
+        await apply_target_events(generation.targets, [row], None)
+        return {key: value for key, value in row.items() if key != "_id"} | {"event_id": str(event.event_id)}
+
+    @router.get("/violations/summary")
+    async def get_violations_summary(
+        request: Request, principal: CurrentPrincipal, period: PeriodQuery, sector: Sector | None = None
+    ) -> dict[str, Any]:
+        return await violations_summary(
+            request.app.state.reporting_database, _period(period), sector.value if sector else None, suppress_small=not principal.is_admin
+        )
+
+    @router.get("/breakdowns/{period}/{sector}")
+    async def get_breakdown(request: Request, principal: CurrentPrincipal, period: str, sector: Sector) -> dict[str, Any]:
+        return await sector_breakdown(
+            request.app.state.reporting_database, _period(period), sector.value, suppress_small=not principal.is_admin
+        )
+
+    return router

@@ -1,0 +1,174 @@
+"""CONTRACT.md's counting rules as pure functions of an entity's events.
+
+Every projected entity (a member of one federation, a case, a union unit) keeps the set of its
+events, keyed by `event_id`. What the entity contributes to the counters is a pure function of
+that set, so:
+
+- a re-sent event (same `event_id`) changes nothing: the set is the same;
+- the order in which events arrive does not matter: events are put in order by their own dates
+  (then `occurred_at`, then `event_id`), so a live consumer and a rebuild from scratch, whose
+  interleaving of partitions differs, reach exactly the same figures;
+- a late event (a `MemberLeft` dated before a recruitment that already arrived, a case closure
+  that arrives before its report) simply changes the contribution, and the projection applies
+  the difference.
+
+A contribution is a `Counter` of (counter document id, field path) → amount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from organising_shared.periods import periods_containing
+from organising_shared.reference import RESOLVED_OUTCOMES, province_of
+
+Contribution = Counter  # Counter[tuple[str, str]]
+
+# Before any ViolationCaseProgressed, a case is at the first stage the law requires.
+INITIAL_STAGE = "bipartite"
+ALL_FEDERATIONS = "*"
+
+
+def counter_id(period: str, sector: str, federation: str) -> str:
+    return f"{period}|{sector}|{federation}"
+
+
+def parse_counter_id(doc_id: str) -> tuple[str, str, str]:
+    period, sector, federation = doc_id.split("|")
+    return period, sector, federation
+
+
+def field_key(value: str) -> str:
+    """Region codes hold dots, which MongoDB reads as paths: `32.16` is stored as `32-16`."""
+    return value.replace(".", "-")
+
+
+def _in_order(events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
+    return sorted(events.items(), key=lambda item: (item[1]["day"], item[1]["at"], item[0]))
+
+
+def _add(contribution: Contribution, day: str, sector: str, federation: str, fields: Iterable[tuple[str, int]]) -> None:
+    for period in periods_containing(date.fromisoformat(day)):
+        doc = counter_id(period.code, sector, federation)
+        for field, amount in fields:
+            if amount:
+                contribution[(doc, field)] += amount
+
+
+def _region_fields(prefix: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
+    fields = [(f"{prefix}.province.{province_of(region_code)}", amount)]
+    if "." in region_code:
+        fields.append((f"{prefix}.regency.{field_key(region_code)}", amount))
+    return fields
+
+
+def member_contribution(federation: str, events: Mapping[str, Mapping[str, Any]]) -> Contribution:
+    """One member of one federation: which recruitments and departures count.
+
+    A recruitment counts unless the member is already active in that federation; a departure
+    counts unless the member has already left (a member first seen leaving was recruited before
+    the record began, so the departure counts for net membership).
+    """
+    contribution: Contribution = Counter()
+    active: bool | None = None  # None: not known yet
+    for _, event in _in_order(events):
+        if event["kind"] == "recruited":
+            if active is not True:
+                fields = [
+                    ("members_recruited", 1),
+                    (f"recruited.gender.{event['gender']}", 1),
+                    (f"recruited.employment_status.{event['employment_status']}", 1),
+                    (f"recruited.age_band.{event['age_band'] or 'unspecified'}", 1),
+                    *_region_fields("recruited", event["region_code"]),
+                ]
+                _add(contribution, event["day"], event["sector"], federation, fields)
+            active = True
+        else:
+            if active is not False:
+                _add(contribution, event["day"], event["sector"], federation, [("members_left", 1), *_region_fields("left", event["region_code"])])
+            active = False
+    return contribution
+
+
+def member_is_active(events: Mapping[str, Mapping[str, Any]]) -> bool:
+    ordered = _in_order(events)
+    return bool(ordered) and ordered[-1][1]["kind"] == "recruited"
+
+
+def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
+    """A union unit counts once per `unit_id`, by the earliest report of its founding."""
+    contribution: Contribution = Counter()
+    if not events:
+        return contribution
+    _, first = _in_order(events)[0]
+    fields = [
+        ("union_units_established", 1),
+        ("founding_members", first["founding_members"]),
+        ("women_on_board", first.get("women_on_board") or 0),
+        *_region_fields("units", first["region_code"]),
+    ]
+    _add(contribution, first["day"], first["sector"], first["federation"], fields)
+    return contribution
+
+
+def case_state(case: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The case as it stands: its first report, its latest stage and its first closure.
+
+    None while no report has arrived: a closure seen before its report waits for it (the report
+    carries the sector and federation the case is counted under).
+    """
+    reports = case.get("reports") or {}
+    if not reports:
+        return None
+    _, report = _in_order(reports)[0]
+    progress = _in_order(case.get("progress") or {})
+    closes = _in_order(case.get("closes") or {})
+    close = closes[0][1] if closes else None
+    return {
+        "report": report,
+        "stage": progress[-1][1]["stage"] if progress else INITIAL_STAGE,
+        "close": close,
+    }
+
+
+def case_contribution(case: Mapping[str, Any]) -> Contribution:
+    """Open/closed cases by category and stage and workers affected, by the day it was reported;
+    closures, money recovered and `cases_resolved` (once per case), by the day it was closed."""
+    contribution: Contribution = Counter()
+    state = case_state(case)
+    if state is None:
+        return contribution
+    report, stage, close = state["report"], state["stage"], state["close"]
+    sector, federation = report["sector"], report["federation"]
+    status = "closed" if close else "open"
+    reported = [
+        ("cases_reported", 1),
+        ("workers_affected", report["workers_affected"]),
+        ("women_affected", report.get("women_affected") or 0),
+        (f"cases.{status}.category.{report['category']}", 1),
+        (f"cases.{status}.stage.{stage}", 1),
+        (f"cases.workers_affected.category.{report['category']}", report["workers_affected"]),
+        *_region_fields("cases", report["region_code"]),
+    ]
+    _add(contribution, report["day"], sector, federation, reported)
+    if close:
+        closed = [
+            ("cases_closed", 1),
+            (f"cases.outcome.{close['outcome']}", 1),
+            ("recovered_idr", close.get("recovered_idr") or 0),
+            ("workers_benefited", close.get("workers_benefited") or 0),
+            ("cases_resolved", 1 if close["outcome"] in RESOLVED_OUTCOMES else 0),
+        ]
+        _add(contribution, close["day"], sector, federation, closed)
+    return contribution
+
+
+def difference(before: Contribution, after: Contribution) -> Contribution:
+    """after − before, keeping negative amounts (Counter's `-` would drop them)."""
+    delta: Contribution = Counter(after)
+    for key, amount in before.items():
+        delta[key] -= amount
+    return Counter({key: amount for key, amount in delta.items() if amount})

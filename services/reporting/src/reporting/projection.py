@@ -1,0 +1,207 @@
+"""Applies a batch of events to one generation of the projections, coalesced.
+
+Per batch: one read of every entity the batch touches (members, units, cases, targets), the
+contributions recomputed in memory (see `counting`), then one write per changed entity and one
+`$inc` per counter document. A thousand recruitments in one sector and period are one counter
+update, not a thousand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC
+from typing import Any
+
+from pymongo import ReplaceOne, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+
+from organising_shared.events import Event
+from organising_shared.projection import Delivered
+from reporting import counting
+from reporting.generations import Generation
+from reporting.targets import TARGET_FIELDS, apply_target_events, target_row
+
+MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
+CASE_EVENTS = {"ViolationReported": "reports", "ViolationCaseProgressed": "progress", "ViolationCaseClosed": "closes"}
+
+
+def _when(event: Event) -> str:
+    return event.occurred_at.astimezone(UTC).isoformat()
+
+
+def member_key(event: Event) -> str:
+    return f"{event.federation}|{event.data.member_ref}"
+
+
+def member_entry(event: Event) -> dict[str, Any]:
+    data = event.data
+    if event.event_type == "MemberRecruited":
+        return {
+            "kind": "recruited",
+            "day": data.recruited_on.isoformat(),
+            "at": _when(event),
+            "sector": str(data.sector),
+            "region_code": data.region_code,
+            "gender": str(data.gender),
+            "employment_status": str(data.employment_status),
+            "age_band": str(data.age_band) if data.age_band else None,
+        }
+    return {"kind": "left", "day": data.left_on.isoformat(), "at": _when(event), "sector": str(data.sector), "region_code": data.region_code}
+
+
+def unit_entry(event: Event) -> dict[str, Any]:
+    data = event.data
+    return {
+        "day": data.established_on.isoformat(),
+        "at": _when(event),
+        "federation": event.federation,
+        "sector": str(data.sector),
+        "region_code": data.region_code,
+        "founding_members": data.founding_members,
+        "women_on_board": data.women_on_board,
+    }
+
+
+def case_entry(event: Event) -> dict[str, Any]:
+    data = event.data
+    at = _when(event)
+    if event.event_type == "ViolationReported":
+        return {
+            "day": data.reported_on.isoformat(),
+            "at": at,
+            "federation": event.federation,
+            "sector": str(data.sector),
+            "region_code": data.region_code,
+            "category": str(data.category),
+            "workers_affected": data.workers_affected,
+            "women_affected": data.women_affected,
+        }
+    if event.event_type == "ViolationCaseProgressed":
+        return {"day": data.changed_on.isoformat(), "at": at, "stage": str(data.stage)}
+    return {
+        "day": data.closed_on.isoformat(),
+        "at": at,
+        "outcome": str(data.outcome),
+        "recovered_idr": data.recovered_idr,
+        "workers_benefited": data.workers_benefited,
+    }
+
+
+def case_summary_fields(case: dict[str, Any]) -> dict[str, Any]:
+    """Fields kept beside a case's events so that open cases can be found and aged by a query."""
+    state = counting.case_state(case)
+    if state is None:
+        return {"reported": False}
+    report = state["report"]
+    return {
+        "reported": True,
+        "open": state["close"] is None,
+        "sector": report["sector"],
+        "federation": report["federation"],
+        "category": report["category"],
+        "stage": state["stage"],
+        "reported_on": report["day"],
+        "closed_on": state["close"]["day"] if state["close"] else None,
+    }
+
+
+async def _load(collection: AsyncCollection, ids: Sequence[str], session: AsyncClientSession | None) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    return {row["_id"]: row async for row in collection.find({"_id": {"$in": list(ids)}}, session=session)}
+
+
+async def _apply_entities(
+    collection: AsyncCollection,
+    additions: dict[str, list[tuple[str, str, dict[str, Any]]]],
+    contribution: Callable[[dict[str, Any]], Counter],
+    session: AsyncClientSession | None,
+    total: Counter,
+    extra_fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
+    """`additions`: entity id → [(bucket, event_id, entry)]; bucket is the events map's field."""
+    stored = await _load(collection, list(additions), session)
+    writes = []
+    for entity_id, entries in additions.items():
+        document = stored.get(entity_id) or {"_id": entity_id}
+        before = contribution(document)
+        changed = False
+        for bucket, event_id, entry in entries:
+            events = document.setdefault(bucket, {})
+            if event_id not in events:  # a re-sent event changes nothing
+                events[event_id] = entry
+                changed = True
+        if not changed:
+            continue
+        total.update(counting.difference(before, contribution(document)))
+        if extra_fields:
+            document.update(extra_fields(document))
+        writes.append(ReplaceOne({"_id": entity_id}, document, upsert=True))
+    if writes:
+        await collection.bulk_write(writes, session=session, ordered=False)
+
+
+async def apply_batch(generation: Generation, delivered: Sequence[Delivered], session: AsyncClientSession | None) -> Counter:
+    """Apply `delivered` to `generation`; returns the counter changes it made."""
+    members: dict[str, list] = defaultdict(list)
+    member_federation: dict[str, str] = {}
+    units: dict[str, list] = defaultdict(list)
+    cases: dict[str, list] = defaultdict(list)
+    target_events = []
+    for item in delivered:
+        event, event_id = item.event, str(item.event.event_id)
+        kind = event.event_type
+        if kind in MEMBER_EVENTS:
+            key = member_key(event)
+            members[key].append(("events", event_id, member_entry(event)))
+            member_federation[key] = event.federation
+        elif kind == "UnionUnitEstablished":
+            units[event.data.unit_id].append(("events", event_id, unit_entry(event)))
+        elif kind in CASE_EVENTS:
+            cases[event.data.case_id].append((CASE_EVENTS[kind], event_id, case_entry(event)))
+        elif kind == "SectorTargetSet":
+            target_events.append(event)
+
+    total: Counter = Counter()
+    if members:
+        await _apply_entities(
+            generation.members,
+            members,
+            lambda doc: counting.member_contribution(doc["_id"].split("|", 1)[0], doc.get("events") or {}),
+            session,
+            total,
+            extra_fields=lambda doc: {"federation": doc["_id"].split("|", 1)[0], "active": counting.member_is_active(doc["events"])},
+        )
+    if units:
+        await _apply_entities(generation.units, units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total)
+    if cases:
+        await _apply_entities(generation.cases, cases, counting.case_contribution, session, total, extra_fields=case_summary_fields)
+    if total:
+        await write_counters(generation.counters, total, session)
+    if target_events:
+        await apply_target_events(generation.targets, [target_row(event) for event in target_events], session)
+    return total
+
+
+async def write_counters(collection: AsyncCollection, total: Counter, session: AsyncClientSession | None) -> None:
+    by_document: dict[str, dict[str, int]] = defaultdict(dict)
+    for (doc_id, field), amount in total.items():
+        if amount:
+            by_document[doc_id][field] = amount
+    writes = []
+    for doc_id, increments in sorted(by_document.items()):
+        period, sector, federation = counting.parse_counter_id(doc_id)
+        writes.append(
+            UpdateOne(
+                {"_id": doc_id},
+                {"$inc": increments, "$set": {"period": period, "sector": sector, "federation": federation}},
+                upsert=True,
+            )
+        )
+    if writes:
+        await collection.bulk_write(writes, session=session, ordered=False)
+
+
+__all__ = ["TARGET_FIELDS", "apply_batch", "write_counters"]

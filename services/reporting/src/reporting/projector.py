@@ -1,0 +1,81 @@
+"""The live projector: exactly-once batches into whichever generation the pointer names.
+
+Each generation has its own `ExactlyOnceProjector` (its own stored offsets). The batch's
+transaction re-reads the pointer; when a rebuild has just moved it, the transaction stops with
+`GenerationChanged` and the batch goes to the new generation instead, whose stored offsets skip
+what the rebuild already applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.projection import Delivered, ExactlyOnceProjector, RecordLike
+from organising_shared.topics import Topics
+from reporting.event_log import record_events
+from reporting.generations import Generation, current_generation
+from reporting.projection import apply_batch
+
+
+class GenerationChanged(Exception):
+    """The pointer moved while this batch was being applied: apply it to the new generation."""
+
+
+def generation_apply(generation: Generation, *, keep_event_log: bool) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
+    database = generation.database
+
+    async def apply(delivered: Sequence[Delivered], session: AsyncClientSession) -> None:
+        pointer = await current_generation(database, session)
+        if pointer.name != generation.name:
+            raise GenerationChanged(pointer.name)
+        if keep_event_log:
+            await record_events(database, delivered, session)
+        await apply_batch(generation, delivered, session)
+
+    return apply
+
+
+class ReportingProjector:
+    def __init__(
+        self,
+        *,
+        database: AsyncDatabase,
+        topics: Topics,
+        federations: Collection[str] | None,
+        dead_letters: Any,
+        after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
+        keep_event_log: bool = True,
+    ) -> None:
+        self._database = database
+        self._topics = topics
+        self._federations = federations
+        self._dead_letters = dead_letters
+        self._after_commit = after_commit
+        self._keep_event_log = keep_event_log
+        self._projectors: dict[str, ExactlyOnceProjector] = {}
+
+    def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
+        if generation.name not in self._projectors:
+            self._projectors[generation.name] = ExactlyOnceProjector(
+                database=self._database,
+                name=generation.projector_name,
+                apply=generation_apply(generation, keep_event_log=self._keep_event_log),
+                topics=self._topics,
+                federations=self._federations,
+                dead_letters=self._dead_letters,
+                after_commit=self._after_commit,
+                consumer="reporting",
+            )
+        return self._projectors[generation.name]
+
+    async def handle(self, records: Sequence[RecordLike]) -> int:
+        while True:
+            generation = await current_generation(self._database)
+            try:
+                return await self.for_generation(generation).handle(records)
+            except GenerationChanged:
+                continue  # the pointer moved under this batch: apply it to the new generation
