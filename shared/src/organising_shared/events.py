@@ -243,35 +243,20 @@ class SectorFallingBehindEvent(Envelope):
     data: SectorFallingBehind
 
 
-Event = Annotated[
-    Union[
-        MemberRecruitedEvent,
-        MemberLeftEvent,
-        UnionUnitEstablishedEvent,
-        ViolationReportedEvent,
-        ViolationCaseProgressedEvent,
-        ViolationCaseClosedEvent,
-        SectorTargetSetEvent,
-        TargetMilestoneReachedEvent,
-        SectorFallingBehindEvent,
-    ],
-    Field(discriminator="event_type"),
-]
+EVENT_CLASSES: tuple[type[Envelope], ...] = (
+    MemberRecruitedEvent,
+    MemberLeftEvent,
+    UnionUnitEstablishedEvent,
+    ViolationReportedEvent,
+    ViolationCaseProgressedEvent,
+    ViolationCaseClosedEvent,
+    SectorTargetSetEvent,
+    TargetMilestoneReachedEvent,
+    SectorFallingBehindEvent,
+)
+Event = Annotated[Union[EVENT_CLASSES], Field(discriminator="event_type")]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-EVENT_TYPES: dict[str, type[Envelope]] = {
-    cls.model_fields["event_type"].default: cls
-    for cls in (
-        MemberRecruitedEvent,
-        MemberLeftEvent,
-        UnionUnitEstablishedEvent,
-        ViolationReportedEvent,
-        ViolationCaseProgressedEvent,
-        ViolationCaseClosedEvent,
-        SectorTargetSetEvent,
-        TargetMilestoneReachedEvent,
-        SectorFallingBehindEvent,
-    )
-}
+EVENT_TYPES: dict[str, type[Envelope]] = {cls.model_fields["event_type"].default: cls for cls in EVENT_CLASSES}
 
 
 def new_event(event_type: type[Envelope], *, federation: str, producer: str, data: EventData, occurred_at: datetime | None = None) -> Envelope:
