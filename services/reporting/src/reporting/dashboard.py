@@ -1,0 +1,90 @@
+"""The dashboard: what it shows (one snapshot of a period's figures) and the page that shows it.
+
+The page is plain HTML, JavaScript and CSS from `reporting/static/`, served without a token: it
+holds no figures. The figures come from the live stream (reporting.live), which needs a bearer
+token; the page asks for one once and keeps it in the tab's sessionStorage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import FileResponse
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.periods import JAKARTA, Period, jakarta_today
+from organising_shared.reference import Sector
+from reporting.breakdowns import sector_breakdown, violations_summary
+from reporting.figures import targets_report
+
+if TYPE_CHECKING:
+    from reporting.live import ComputeView, View
+
+STATIC = Path(__file__).parent / "static"
+
+SECTOR_LABELS = {sector.value: {"id": sector.label_id, "en": sector.label_en} for sector in Sector}
+
+
+async def dashboard_snapshot(database: AsyncDatabase, view: View, now: datetime | None = None) -> dict[str, Any]:
+    """Targets with progress, each targeted sector's federation breakdown, and the violations summary."""
+    now = now or datetime.now(JAKARTA)
+    period = Period.parse(view.period)
+    today = jakarta_today(now)
+    targets = await targets_report(database, period, view.federation, today)
+    sectors = sorted({row["sector"] for row in targets["sectors"]}, key=list(SECTOR_LABELS).index)
+    federations = {}
+    for sector in sectors:
+        breakdown = await sector_breakdown(database, period, sector, suppress_small=view.suppress_small, today=today)
+        federations[sector] = breakdown.get("by_federation", [])
+    return {
+        "period": targets["period"],
+        "as_of": targets["as_of"],
+        "federation": view.federation,
+        "small_cells_suppressed": view.suppress_small,
+        "sector_labels": SECTOR_LABELS,
+        "targets": targets["sectors"],
+        "federation_breakdown": federations,
+        "violations": _without_as_of(await violations_summary(database, period, None, suppress_small=view.suppress_small)),
+    }
+
+
+def _without_as_of(figures: dict[str, Any]) -> dict[str, Any]:
+    # One `as_of` per snapshot: a nested one would make every recomputation look like news.
+    return {key: value for key, value in figures.items() if key != "as_of"}
+
+
+def snapshot_computer(database: AsyncDatabase) -> ComputeView:
+    async def compute(view: View) -> dict[str, Any]:
+        return await dashboard_snapshot(database, view)
+
+    return compute
+
+
+_MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def dashboard_router() -> APIRouter:
+    """GET /dashboard (the page) and GET /dashboard/static/{name} (its script and style sheet)."""
+    router = APIRouter(tags=["dashboard"])
+    # Only the files the package ships, by exact name: nothing else on disk can be asked for.
+    assets = {path.name: path for path in STATIC.iterdir() if path.suffix in _MEDIA_TYPES}
+
+    @router.get("/dashboard", include_in_schema=False)
+    async def dashboard_page() -> FileResponse:
+        return _asset(assets["index.html"])
+
+    @router.get("/dashboard/static/{name}", include_in_schema=False)
+    async def dashboard_asset(name: str) -> FileResponse:
+        if name not in assets:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the dashboard has no file {name!r}")
+        return _asset(assets[name])
+
+    return router
+
+
+def _asset(path: Path) -> FileResponse:
+    # no-cache: browsers revalidate, so a new release's page and script arrive together.
+    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,302 @@
+"""The semester evaluation export: a period's figures as CSV and as an Excel workbook.
+
+Both hold the same figures (CONTRACT.md targets, and per sector the breakdowns donors ask for:
+gender, employment status, age band, federation, violations by category):
+
+- CSV, one figure per row (`period, sector, federation, table, category, measure, value`): easy
+  to filter or pivot, stable to parse.
+- XLSX, a summary sheet of targets, then one sheet per sector, headings in Bahasa Indonesia
+  with English beside them.
+
+Cells that count fewer than 5 people are written as "<5" for every role but admin (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi.responses import Response
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from pymongo.asynchronous.database import AsyncDatabase
+
+from organising_shared.auth import Principal
+from organising_shared.auth.dependencies import CurrentPrincipal
+from organising_shared.periods import Period, jakarta_today
+from organising_shared.reference import Metric, Sector
+from reporting.breakdowns import SMALL_CELL, sector_breakdown
+from reporting.figures import targets_report
+
+SUPPRESSED = f"<{SMALL_CELL}"
+CSV_COLUMNS = ("period", "sector", "federation", "table", "category", "measure", "value")
+METRIC_FIELDS = ("target", "actual", "percent", "expected_to_date", "status")
+FEDERATION_FIELDS = (
+    "members_recruited",
+    "members_left",
+    "net_membership",
+    "union_units_established",
+    "cases_reported",
+    "cases_resolved",
+    "recovered_idr",
+)
+VIOLATION_FIELDS = ("open", "closed", "workers_affected")
+
+LABELS = {
+    "members_recruited": "Anggota baru / New members",
+    "members_left": "Anggota keluar / Members left",
+    "net_membership": "Pertambahan bersih / Net membership",
+    "union_units_established": "PUK terbentuk / Union units formed",
+    "cases_reported": "Kasus dilaporkan / Cases reported",
+    "cases_resolved": "Kasus diselesaikan / Cases resolved",
+    "recovered_idr": "Dana dipulihkan (Rp) / Recovered (IDR)",
+    "founding_members": "Anggota pendiri PUK / Founding members",
+    "women_on_board": "Perempuan di pengurus PUK / Women on union boards",
+    "target": "Target",
+    "actual": "Capaian / Actual",
+    "percent": "% capaian / % achieved",
+    "expected_to_date": "Seharusnya s.d. hari ini / Expected to date",
+    "status": "Status",
+    "achieved": "Tercapai / Achieved",
+    "on_track": "Sesuai jalur / On track",
+    "behind": "Tertinggal / Behind",
+    "female": "Perempuan / Female",
+    "male": "Laki-laki / Male",
+    "unspecified": "Tidak disebut / Unspecified",
+    "permanent": "Tetap (PKWTT) / Permanent",
+    "fixed_term": "Kontrak (PKWT) / Fixed-term",
+    "outsourced": "Alih daya / Outsourced",
+    "daily": "Harian lepas / Daily",
+    "other": "Lainnya / Other",
+    "open": "Terbuka / Open",
+    "closed": "Ditutup / Closed",
+    "workers_affected": "Pekerja terdampak / Workers affected",
+}
+
+
+@dataclass(frozen=True)
+class EvaluationFigures:
+    """What one export holds: the targets report and each sector's breakdown."""
+
+    period: str
+    as_of: str
+    suppressed: bool
+    targets: list[dict[str, Any]]
+    sectors: dict[str, dict[str, Any]]
+
+
+async def evaluation_figures(database: AsyncDatabase, period: Period, *, suppress_small: bool, today: date) -> EvaluationFigures:
+    """Every sector, targeted or not: donors compare sectors, including those without a target."""
+    report = await targets_report(database, period, None, today)
+    sectors = {
+        sector.value: await sector_breakdown(database, period, sector.value, suppress_small=suppress_small, today=today) for sector in Sector
+    }
+    return EvaluationFigures(period.code, report["as_of"], suppress_small, report["sectors"], sectors)
+
+
+def _cell(value: Any) -> Any:
+    return SUPPRESSED if value is None else value
+
+
+# ---------- CSV ----------
+
+
+def csv_rows(figures: EvaluationFigures) -> Iterator[tuple[Any, ...]]:
+    period = figures.period
+    for row in figures.targets:
+        for metric in Metric:
+            for field in METRIC_FIELDS:
+                value = row["metrics"][metric.value][field]
+                yield period, row["sector"], row["federation"] or "", "targets", metric.value, field, "" if value is None else value
+    for sector, breakdown in figures.sectors.items():
+        for measure, value in breakdown["totals"].items():
+            yield period, sector, "", "totals", "", measure, _cell(value)
+        for dimension in ("gender", "employment_status", "age_band"):
+            for category, value in breakdown["members_recruited_by"][dimension].items():
+                yield period, sector, "", dimension, category, "members_recruited", _cell(value)
+        for row in breakdown["by_federation"]:
+            for measure in FEDERATION_FIELDS:
+                yield period, sector, row["federation"], "federations", "", measure, _cell(row[measure])
+        for category, counts in breakdown["violations"]["by_category"].items():
+            for measure in VIOLATION_FIELDS:
+                yield period, sector, "", "violation_categories", category, measure, _cell(counts[measure])
+
+
+def render_csv(figures: EvaluationFigures) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(figures))
+    return buffer.getvalue()
+
+
+# ---------- XLSX ----------
+
+_HEADING = Font(bold=True, size=13)
+_HEADER = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="A3161A")
+
+
+def _label(key: str) -> str:
+    return LABELS.get(key, key.replace("_", " "))
+
+
+def sheet_title(sector: Sector) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ in a sheet name.
+    title = sector.label_id
+    for character in "[]:*?/\\":
+        title = title.replace(character, " ")
+    return title[:31]
+
+
+class _SheetWriter:
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.row = 1
+
+    def heading(self, text: str) -> None:
+        if self.row > 1:
+            self.row += 1
+        self.sheet.cell(self.row, 1, text).font = _HEADING
+        self.row += 1
+
+    def line(self, *values: Any) -> None:
+        for column, value in enumerate(values, start=1):
+            self.sheet.cell(self.row, column, value)
+        self.row += 1
+
+    def header(self, *titles: str) -> None:
+        for column, title in enumerate(titles, start=1):
+            cell = self.sheet.cell(self.row, column, title)
+            cell.font, cell.fill = _HEADER, _HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        self.row += 1
+
+    def widths(self, *widths: int) -> None:
+        for column, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _summary_sheet(sheet: Any, figures: EvaluationFigures) -> None:
+    out = _SheetWriter(sheet)
+    out.heading(f"Evaluasi target pengorganisasian / Organising targets evaluation — {figures.period}")
+    out.line("Data per / As of", figures.as_of)
+    if figures.suppressed:
+        out.line("Catatan / Note", f"Sel < {SMALL_CELL} orang ditulis '{SUPPRESSED}' / cells under {SMALL_CELL} people shown as '{SUPPRESSED}'")
+    out.heading("Target per sektor / Targets by sector")
+    out.header("Sektor / Sector", "Federasi / Federation", "Ukuran / Metric", *(_label(field) for field in METRIC_FIELDS))
+    for row in figures.targets:
+        sector = Sector(row["sector"])
+        for metric in Metric:
+            values = row["metrics"][metric.value]
+            out.line(
+                f"{sector.label_id} / {sector.label_en}",
+                row["federation"] or "Seluruh federasi / All federations",
+                _label(metric.value),
+                values["target"],
+                values["actual"],
+                values["percent"],
+                values["expected_to_date"],
+                _label(values["status"]),
+            )
+    if not figures.targets:
+        out.line("Belum ada target untuk periode ini / No targets set for this period")
+    out.widths(34, 24, 30, 10, 14, 14, 22, 22)
+
+
+def _table(out: _SheetWriter, title: str, first_column: str, rows: dict[str, Any], measure: str) -> None:
+    out.heading(title)
+    out.header(first_column, _label(measure))
+    for category, value in rows.items():
+        out.line(_label(category), _cell(value))
+
+
+def _sector_sheet(sheet: Any, sector: Sector, breakdown: dict[str, Any], period: str) -> None:
+    out = _SheetWriter(sheet)
+    out.heading(f"{sector.label_id} / {sector.label_en} — {period}")
+    out.heading("Jumlah / Totals")
+    out.header("Ukuran / Measure", "Nilai / Value")
+    for measure, value in breakdown["totals"].items():
+        out.line(_label(measure), _cell(value))
+    recruited = breakdown["members_recruited_by"]
+    _table(out, "Anggota baru menurut jenis kelamin / New members by gender", "Jenis kelamin / Gender", recruited["gender"], "members_recruited")
+    _table(
+        out,
+        "Anggota baru menurut status kerja / New members by employment status",
+        "Status kerja / Employment status",
+        recruited["employment_status"],
+        "members_recruited",
+    )
+    _table(out, "Anggota baru menurut kelompok umur / New members by age band", "Kelompok umur / Age band", recruited["age_band"], "members_recruited")
+    out.heading("Menurut federasi / By federation")
+    out.header("Federasi / Federation", *(_label(field) for field in FEDERATION_FIELDS))
+    for row in breakdown["by_federation"]:
+        out.line(row["federation"], *(_cell(row[field]) for field in FEDERATION_FIELDS))
+    out.heading("Pelanggaran menurut kategori / Violations by category")
+    out.header("Kategori / Category", *(_label(field) for field in VIOLATION_FIELDS))
+    for category, counts in breakdown["violations"]["by_category"].items():
+        out.line(_label(category), *(_cell(counts[field]) for field in VIOLATION_FIELDS))
+    out.widths(44, 18, 18, 20, 18, 18, 18, 22)
+
+
+def render_workbook(figures: EvaluationFigures) -> bytes:
+    workbook = Workbook()
+    _summary_sheet(workbook.active, figures)
+    workbook.active.title = "Ringkasan"
+    for sector in Sector:
+        _sector_sheet(workbook.create_sheet(sheet_title(sector)), sector, figures.sectors[sector.value], figures.period)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------- routes ----------
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PeriodPath = Annotated[str, Path(description="2026, 2026-S1 or 2026-Q3", examples=["2026-S1"])]
+
+
+def _period(code: str) -> Period:
+    try:
+        return Period.parse(code)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+
+
+def export_router() -> APIRouter:
+    """GET /api/v1/exports/{period}.csv and .xlsx, for every role (small cells hidden but for admins)."""
+    router = APIRouter(tags=["exports"])
+
+    async def figures_for(request: Request, principal: Principal, period: str) -> EvaluationFigures:
+        # Every role exports the whole confederation (as every role reads GET /api/v1/targets);
+        # only admins see cells of fewer than 5 people.
+        database = request.app.state.reporting_database
+        return await evaluation_figures(database, _period(period), suppress_small=not principal.is_admin, today=jakarta_today())
+
+    @router.get("/api/v1/exports/{period}.csv", summary="A period's figures, one per row", response_class=Response)
+    async def export_csv(request: Request, principal: CurrentPrincipal, period: PeriodPath) -> Response:
+        figures = await figures_for(request, principal, period)
+        return Response(
+            render_csv(figures).encode("utf-8-sig"),  # the BOM makes Excel read UTF-8 (en dashes in labels)
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="evaluasi-{figures.period}.csv"'},
+        )
+
+    @router.get("/api/v1/exports/{period}.xlsx", summary="A period's figures as a workbook, one sheet per sector", response_class=Response)
+    async def export_xlsx(request: Request, principal: CurrentPrincipal, period: PeriodPath) -> Response:
+        figures = await figures_for(request, principal, period)
+        return Response(
+            render_workbook(figures),
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="evaluasi-{figures.period}.xlsx"'},
+        )
+
+    return router
+
+

@@ -1,0 +1,244 @@
+"""Live figures: a server-sent-event stream that pushes a view's new figures when they change.
+
+How a change reaches a browser, on any number of reporting instances:
+
+1. Some instance's consumer applies a batch of events to the projections (one transaction).
+2. Every instance watches the reporting database with a MongoDB change stream, so each sees the
+   write whichever instance made it. No instance-to-instance messaging is needed.
+3. The instance waits for the burst to settle (`debounce`, bounded by `max_wait` so a steady
+   flood still refreshes), then recomputes each view that has a subscriber, once, and hands the
+   result to that view's subscribers, only when the figures differ from the last ones sent.
+
+Where change streams are unavailable (a standalone mongod), the watcher falls back to
+recomputing every `poll_interval`; subscribers still get only real changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from organising_shared.auth import Principal
+from organising_shared.auth.dependencies import CurrentPrincipal
+from organising_shared.periods import Period
+from reporting.dashboard import snapshot_computer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a subscriber looks at: one period, optionally one federation, with or without small cells."""
+
+    period: str
+    federation: str | None
+    suppress_small: bool
+
+
+Snapshot = dict[str, Any]
+ComputeView = Callable[[View], Awaitable[Snapshot]]
+
+
+def _comparable(snapshot: Snapshot) -> Snapshot:
+    # `as_of` moves on every computation; only the figures decide whether anything changed.
+    return {key: value for key, value in snapshot.items() if key != "as_of"}
+
+
+class _LatestOnly:
+    """A subscriber's mailbox that keeps only the newest snapshot: a slow reader skips, never lags."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Snapshot] = asyncio.Queue(maxsize=1)
+
+    def put(self, snapshot: Snapshot) -> None:
+        with contextlib.suppress(asyncio.QueueEmpty):
+            self._queue.get_nowait()
+        self._queue.put_nowait(snapshot)
+
+    async def get(self) -> Snapshot:
+        return await self._queue.get()
+
+
+@dataclass
+class _ViewState:
+    mailboxes: set[_LatestOnly] = field(default_factory=set)
+    last_sent: Snapshot | None = None
+
+
+class LiveFigures:
+    """Fan-out of recomputed views to subscribers; `changed()` is called when the store changes."""
+
+    def __init__(self, compute: ComputeView, *, debounce: float = 0.15, max_wait: float = 0.5, refresh_every: float = 60.0) -> None:
+        self._compute = compute
+        self._debounce = debounce
+        self._max_wait = max_wait
+        # Figures also move without any write: expected_to_date grows each Jakarta day.
+        self._refresh_every = refresh_every
+        self._views: dict[View, _ViewState] = {}
+        self._dirty = asyncio.Event()
+        # One computation at a time: an older result can never overwrite a newer one.
+        self._computing = asyncio.Lock()
+
+    def changed(self) -> None:
+        self._dirty.set()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, view: View) -> AsyncIterator[Callable[[], Awaitable[Snapshot]]]:
+        """Yields `next_snapshot()`: the view's current figures first, then each change."""
+        mailbox = _LatestOnly()
+        state = self._views.setdefault(view, _ViewState())
+        state.mailboxes.add(mailbox)
+        try:
+            async with self._computing:
+                snapshot = await self._compute(view)
+                # The newcomer gets the current figures; the others only if they are news to them.
+                if state.last_sent is None or _comparable(state.last_sent) != _comparable(snapshot):
+                    self._deliver(state, snapshot)
+                else:
+                    mailbox.put(snapshot)
+            yield mailbox.get
+        finally:
+            state.mailboxes.discard(mailbox)
+            if not state.mailboxes and self._views.get(view) is state:
+                del self._views[view]
+
+    async def run(self) -> None:
+        """Recompute watched views after each settled burst of changes; runs until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), timeout=self._refresh_every)
+            first = loop.time()
+            self._dirty.clear()
+            # Trailing debounce: wait for a quiet `debounce`, but never past `max_wait`.
+            while True:
+                remaining = self._max_wait - (loop.time() - first)
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(self._dirty.wait(), timeout=min(self._debounce, remaining))
+                except TimeoutError:
+                    break
+                self._dirty.clear()
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        for view, state in list(self._views.items()):
+            async with self._computing:
+                try:
+                    snapshot = await self._compute(view)
+                except Exception:
+                    # A failed computation (the store away for a moment) must not end the
+                    # stream; the next change or poll tries again.
+                    log.exception("recomputing a live view failed (period %s)", view.period)
+                    continue
+                if state.last_sent is None or _comparable(state.last_sent) != _comparable(snapshot):
+                    self._deliver(state, snapshot)
+
+    @staticmethod
+    def _deliver(state: _ViewState, snapshot: Snapshot) -> None:
+        state.last_sent = snapshot
+        for mailbox in state.mailboxes:
+            mailbox.put(snapshot)
+
+
+async def watch_store(database: AsyncDatabase, figures: LiveFigures, *, poll_interval: float = 1.0, retry_delay: float = 1.0) -> None:
+    """Tell `figures` about every write to `database`; runs until cancelled."""
+    while True:
+        try:
+            async with await database.watch(max_await_time_ms=1000) as stream:
+                # A write may have landed while no stream was open (start-up, reconnection).
+                figures.changed()
+                async for _change in stream:
+                    figures.changed()
+        except PyMongoError as error:
+            if _change_streams_unsupported(error):
+                log.warning("the store has no change streams; live figures poll every %s s", poll_interval)
+                await _poll(figures, poll_interval)
+                return
+            log.warning("change stream on the reporting store ended (%s); reopening", type(error).__name__)
+            await asyncio.sleep(retry_delay)
+
+
+def _change_streams_unsupported(error: PyMongoError) -> bool:
+    # 40573: "The $changeStream stage is only supported on replica sets"; 40324: unknown stage.
+    return getattr(error, "code", None) in {40573, 40324}
+
+
+async def _poll(figures: LiveFigures, interval: float) -> None:
+    while True:
+        figures.changed()
+        await asyncio.sleep(interval)
+
+
+def view_for(principal: Principal, period: str, federation: str | None, federations: tuple[str, ...]) -> View:
+    """The view a caller asked for (422 for a bad period or federation).
+
+    Every role reads targets, as GET /api/v1/targets does; breakdowns hide small cells from
+    every role but admin (DESIGN.md).
+    """
+    try:
+        Period.parse(period)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    if federation is not None and federation not in federations:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"federation {federation!r} is not one of the configured federations")
+    return View(period=period, federation=federation, suppress_small=not principal.is_admin)
+
+
+def live_router(*, compute_for: Callable[[AsyncDatabase], ComputeView] = snapshot_computer) -> APIRouter:
+    """GET /api/v1/live, and the watcher that feeds it for the app's lifetime.
+
+    Its lifespan runs inside the app's, so `app.state.reporting_database` is open by then.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        database = app.state.reporting_database
+        figures = LiveFigures(compute_for(database))
+        app.state.live_figures = figures
+        tasks = [
+            asyncio.create_task(figures.run(), name="live-figures"),
+            asyncio.create_task(watch_store(database, figures), name="live-store-watch"),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    router = APIRouter(lifespan=lifespan, tags=["live"])
+
+    @router.get(
+        "/api/v1/live",
+        summary="Server-sent events named `figures`: the period's figures now, then again each time they change",
+        response_class=EventSourceResponse,
+    )
+    async def live_figures(
+        request: Request,
+        principal: CurrentPrincipal,
+        period: Annotated[str, Query(description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"])],
+        federation: Annotated[str | None, Query(description="only this federation's targets")] = None,
+    ) -> EventSourceResponse:
+        view = view_for(principal, period, federation, request.app.state.reporting_settings.federations)
+        return EventSourceResponse(_figure_events(request.app.state.live_figures, view), ping=15, headers={"Cache-Control": "no-store"})
+
+    return router
+
+
+async def _figure_events(figures: LiveFigures, view: View) -> AsyncIterator[ServerSentEvent]:
+    async with figures.subscribe(view) as next_snapshot:
+        while True:
+            snapshot = await next_snapshot()
+            yield ServerSentEvent(data=json.dumps(snapshot, separators=(",", ":")), event="figures")

@@ -1,0 +1,360 @@
+// KSPI organising dashboard: reads the live stream (GET /api/v1/live, server-sent events) and
+// redraws on every snapshot. The stream is read with fetch() rather than EventSource so that the
+// token travels in the Authorization header, never in a URL (URLs end up in logs and history).
+"use strict";
+
+const TEXT = {
+  id: {
+    title: "Dasbor Target Pengorganisasian",
+    subtitle: "Kemajuan sektor menuju target, diperbarui langsung",
+    sign_out: "Keluar",
+    login_title: "Masuk",
+    login_help: "Masukkan token akses Anda. Token hanya disimpan di tab ini dan hilang saat tab ditutup.",
+    token_label: "Token akses",
+    login_button: "Tampilkan dasbor",
+    period_label: "Periode",
+    federation_label: "Federasi",
+    all_federations: "semua",
+    show: "Tampilkan",
+    suppressed_note: "Sel dengan kurang dari 5 orang disembunyikan.",
+    targets_heading: "Target per sektor",
+    no_targets: "Belum ada target untuk periode ini.",
+    violations_heading: "Ringkasan pelanggaran hak normatif",
+    switch_to: "English",
+    switch_label: "Switch to English",
+    connecting: "Menghubungkan…",
+    live: "Langsung",
+    reconnecting: "Terputus, menghubungkan ulang…",
+    as_of: "Data per",
+    token_rejected: "Token ditolak. Periksa token Anda.",
+    forbidden: "Token ini tidak boleh melihat data tersebut.",
+    bad_request: "Permintaan tidak valid",
+    whole_confederation: "Seluruh federasi (KSPI)",
+    members_recruited: "Anggota baru",
+    union_units_established: "PUK terbentuk",
+    cases_resolved: "Kasus diselesaikan",
+    achieved: "Tercapai",
+    on_track: "Sesuai jalur",
+    behind: "Tertinggal",
+    of_target: "dari target",
+    expected: "Seharusnya sampai hari ini",
+    no_target: "tanpa target",
+    by_federation: "Rincian per federasi",
+    federation: "Federasi",
+    suppressed: "<5",
+    none: "Belum ada data.",
+  },
+  en: {
+    title: "Organising Targets Dashboard",
+    subtitle: "Each sector's progress toward its targets, updated live",
+    sign_out: "Sign out",
+    login_title: "Sign in",
+    login_help: "Enter your access token. It is kept in this tab only and is gone when the tab closes.",
+    token_label: "Access token",
+    login_button: "Show dashboard",
+    period_label: "Period",
+    federation_label: "Federation",
+    all_federations: "all",
+    show: "Show",
+    suppressed_note: "Cells of fewer than 5 people are hidden.",
+    targets_heading: "Targets by sector",
+    no_targets: "No targets set for this period yet.",
+    violations_heading: "Normative-rights violations summary",
+    switch_to: "Bahasa Indonesia",
+    switch_label: "Ganti ke Bahasa Indonesia",
+    connecting: "Connecting…",
+    live: "Live",
+    reconnecting: "Disconnected, reconnecting…",
+    as_of: "Figures as of",
+    token_rejected: "Token rejected. Check your token.",
+    forbidden: "This token may not see those figures.",
+    bad_request: "Invalid request",
+    whole_confederation: "All federations (KSPI)",
+    members_recruited: "New members",
+    union_units_established: "Union units (PUK) formed",
+    cases_resolved: "Cases resolved",
+    achieved: "Achieved",
+    on_track: "On track",
+    behind: "Behind",
+    of_target: "of target",
+    expected: "Expected by today",
+    no_target: "no target",
+    by_federation: "By federation",
+    federation: "Federation",
+    suppressed: "<5",
+    none: "No data yet.",
+  },
+};
+
+const METRICS = ["members_recruited", "union_units_established", "cases_resolved"];
+const TOKEN_KEY = "organising.dashboard.token";
+const LANGUAGE_KEY = "organising.dashboard.language";
+
+const state = { language: localStorage.getItem(LANGUAGE_KEY) || "id", snapshot: null, stream: null };
+
+function t(key) {
+  return TEXT[state.language][key] ?? TEXT.id[key] ?? key;
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function formatNumber(value) {
+  if (value === null || value === undefined) return t("suppressed");
+  if (typeof value !== "number") return String(value);
+  return new Intl.NumberFormat(state.language === "id" ? "id-ID" : "en-GB").format(value);
+}
+
+function formatAsOf(iso) {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return iso;
+  const text = new Intl.DateTimeFormat(state.language === "id" ? "id-ID" : "en-GB", {
+    timeZone: "Asia/Jakarta", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).format(when);
+  return `${text} WIB`;
+}
+
+function sectorLabel(sector) {
+  const labels = state.snapshot?.sector_labels?.[sector];
+  return labels ? labels[state.language] : sector;
+}
+
+function humanise(key) {
+  return t(key) !== key ? t(key) : String(key).replaceAll("_", " ");
+}
+
+// ---------- rendering ----------
+
+function render() {
+  const snapshot = state.snapshot;
+  if (!snapshot) return;
+  document.getElementById("as-of").textContent = `${t("as_of")}: ${formatAsOf(snapshot.as_of)}`;
+  document.getElementById("suppression-note").hidden = !snapshot.small_cells_suppressed;
+  document.getElementById("no-targets").hidden = snapshot.targets.length > 0;
+  const sectors = document.getElementById("sectors");
+  sectors.replaceChildren(...snapshot.targets.map((row) => renderTarget(row, snapshot)));
+  document.getElementById("violations").replaceChildren(renderSummary(snapshot.violations));
+}
+
+function renderTarget(row, snapshot) {
+  const scope = row.federation || t("whole_confederation");
+  const card = el("article", { class: "sector", "data-sector": row.sector, "data-federation": row.federation || "" },
+    el("h3", {}, sectorLabel(row.sector), el("span", { class: "scope" }, scope)),
+    el("div", { class: "metrics" }, METRICS.map((metric) => renderMetric(row.sector, metric, row.metrics[metric]))));
+  const breakdown = snapshot.federation_breakdown?.[row.sector];
+  if (!row.federation && breakdown && breakdown.length) card.append(renderFederationTable(breakdown));
+  return card;
+}
+
+function renderMetric(sector, metric, figures) {
+  const percent = figures.percent;
+  const width = Math.max(0, Math.min(100, percent ?? 0));
+  const expectedShare = figures.target > 0 ? Math.min(100, (figures.expected_to_date * 100) / figures.target) : 0;
+  const label = `${humanise(metric)}: ${formatNumber(figures.actual)} ${t("of_target")} ${formatNumber(figures.target)}`;
+  return el("div", { class: "metric", "data-metric": metric, "data-status": figures.status },
+    el("div", { class: "metric-head" },
+      el("span", { class: "metric-name" }, humanise(metric)),
+      el("span", { class: `badge ${figures.status}` }, humanise(figures.status))),
+    el("p", { class: "numbers" },
+      el("strong", { class: "actual", "data-testid": `actual-${sector}-${metric}` }, formatNumber(figures.actual)),
+      ` / ${formatNumber(figures.target)}`,
+      el("span", { class: "percent" }, percent === null ? t("no_target") : `${formatNumber(percent)}%`)),
+    el("div", { class: "bar", role: "progressbar", "aria-label": label, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": Math.round(width) },
+      el("div", { class: "fill", style: `width:${width}%` }),
+      figures.target > 0 ? el("div", { class: "expected-mark", style: `left:${expectedShare}%`, title: `${t("expected")}: ${figures.expected_to_date}` }) : null),
+    el("p", { class: "expected" }, `${t("expected")}: ${formatNumber(figures.expected_to_date)}`));
+}
+
+function renderFederationTable(rows) {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((key) => key !== "federation");
+  return el("details", { class: "breakdown", open: true },
+    el("summary", {}, t("by_federation")),
+    el("table", {},
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("federation")), columns.map((key) => el("th", { scope: "col" }, humanise(key))))),
+      el("tbody", {}, rows.map((row) => el("tr", {},
+        el("th", { scope: "row" }, row.federation),
+        columns.map((key) => el("td", { class: "number" }, formatCell(row[key]))))))));
+}
+
+function formatCell(value) {
+  if (value && typeof value === "object") return Object.entries(value).map(([key, inner]) => `${humanise(key)}: ${formatCell(inner)}`).join(", ");
+  return formatNumber(value);
+}
+
+// A summary object of counts and nested counts, drawn as a list of small tables.
+function renderSummary(summary) {
+  if (!summary || Object.keys(summary).length === 0) return el("p", { class: "empty" }, t("none"));
+  const scalars = Object.entries(summary).filter(([, value]) => value === null || typeof value !== "object");
+  const nested = Object.entries(summary).filter(([, value]) => value !== null && typeof value === "object");
+  return el("div", { class: "summary" },
+    scalars.length ? el("dl", { class: "totals" }, scalars.flatMap(([key, value]) => [el("dt", {}, humanise(key)), el("dd", {}, formatNumber(value))])) : null,
+    nested.map(([key, value]) => el("div", { class: "summary-table" }, el("h3", {}, humanise(key)), renderNested(value))));
+}
+
+function renderNested(value) {
+  const rows = Array.isArray(value) ? value.map((item, index) => [item.category ?? item.stage ?? item.name ?? index, item]) : Object.entries(value);
+  return el("table", {}, el("tbody", {}, rows.map(([key, inner]) => el("tr", {},
+    el("th", { scope: "row" }, humanise(key)),
+    el("td", { class: "number" }, formatCell(inner))))));
+}
+
+// ---------- language ----------
+
+function applyLanguage() {
+  document.documentElement.lang = state.language;
+  document.title = `${t("title")} — KSPI`;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  const button = document.getElementById("language");
+  button.textContent = t("switch_to");
+  button.setAttribute("aria-label", t("switch_label"));
+  setConnection(document.getElementById("connection").dataset.state);
+  render();
+}
+
+// ---------- the stream ----------
+
+function setConnection(connection) {
+  const node = document.getElementById("connection");
+  node.dataset.state = connection;
+  node.textContent = t(connection);
+}
+
+class StreamRejected extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+// Reads text/event-stream from a fetch body; calls onEvent(name, data) per complete event.
+async function readEvents(response, onEvent, signal) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (!signal.aborted) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replaceAll("\r\n", "\n");
+    let boundary;
+    while ((boundary = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) onEvent(name, data.join("\n"));
+    }
+  }
+}
+
+async function followStream(query, token, signal) {
+  let delay = 500;
+  while (!signal.aborted) {
+    try {
+      setConnection(state.snapshot ? "reconnecting" : "connecting");
+      const response = await fetch(`/api/v1/live?${query}`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" }, signal, cache: "no-store" });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new StreamRejected(response.status, typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail ?? ""));
+      }
+      delay = 500;
+      setConnection("live");
+      await readEvents(response, (name, data) => {
+        if (name !== "figures") return;
+        state.snapshot = JSON.parse(data);
+        render();
+      }, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof StreamRejected && error.status >= 400 && error.status < 500) return showRejection(error);
+    }
+    if (signal.aborted) return;
+    setConnection("reconnecting");
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 15000);
+  }
+}
+
+function showRejection(error) {
+  if (error.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showLogin(t("token_rejected"));
+  } else {
+    setConnection("reconnecting");
+    document.getElementById("connection").textContent = error.status === 403 ? t("forbidden") : `${t("bad_request")}: ${error.message}`;
+  }
+}
+
+function start() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return showLogin("");
+  document.getElementById("login").hidden = true;
+  document.getElementById("board").hidden = false;
+  document.getElementById("sign-out").hidden = false;
+  const period = document.getElementById("period").value.trim();
+  const federation = document.getElementById("federation").value.trim().toUpperCase();
+  const query = new URLSearchParams({ period });
+  if (federation) query.set("federation", federation);
+  history.replaceState(null, "", `?${query}`);
+  state.stream?.abort();
+  state.stream = new AbortController();
+  state.snapshot = null;
+  document.getElementById("sectors").replaceChildren();
+  followStream(query.toString(), token, state.stream.signal);
+}
+
+function showLogin(message) {
+  state.stream?.abort();
+  document.getElementById("board").hidden = true;
+  document.getElementById("sign-out").hidden = true;
+  document.getElementById("login").hidden = false;
+  document.getElementById("login-error").textContent = message;
+  document.getElementById("token").focus();
+}
+
+function currentSemester() {
+  const [year, month] = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "numeric" })
+    .formatToParts(new Date()).filter((part) => part.type !== "literal").map((part) => Number(part.value));
+  return `${year}-S${month <= 6 ? 1 : 2}`;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const params = new URLSearchParams(location.search);
+  document.getElementById("period").value = params.get("period") || currentSemester();
+  document.getElementById("federation").value = params.get("federation") || "";
+  document.getElementById("language").addEventListener("click", () => {
+    state.language = state.language === "id" ? "en" : "id";
+    localStorage.setItem(LANGUAGE_KEY, state.language);
+    applyLanguage();
+  });
+  document.getElementById("login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
+    document.getElementById("token").value = "";
+    start();
+  });
+  document.getElementById("filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    start();
+  });
+  document.getElementById("sign-out").addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showLogin("");
+  });
+  applyLanguage();
+  start();
+});
