@@ -17,12 +17,13 @@ from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus, recei
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 
+UNPROCESSABLE = 422  # named differently across Starlette versions
 _NOT_FOUND = "no such subscription (or it belongs to another federation)"
 
 
 def _owner_for(principal: Principal, requested: str | None, known: tuple[str, ...]) -> str | None:
     if requested is not None and requested not in known:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"federation {requested!r} is not one of the configured federations")
+        raise HTTPException(UNPROCESSABLE, f"federation {requested!r} is not one of the configured federations")
     if principal.is_admin:
         return requested
     owner = requested or principal.federation
@@ -34,11 +35,11 @@ def _check_filters(body: SubscriptionCreate, owner: str | None, known: tuple[str
     unknown = [code for code in body.filters.federations if code not in known]
     if unknown:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, f"filters.federations: {', '.join(unknown)} not among the configured federations"
+            UNPROCESSABLE, f"filters.federations: {', '.join(unknown)} not among the configured federations"
         )
     if owner is not None and any(code != owner for code in body.filters.federations):
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            UNPROCESSABLE,
             f"filters.federations: a subscription of {owner} receives only {owner}'s notices",
         )
 
@@ -58,7 +59,7 @@ async def create_subscription(body: SubscriptionCreate, principal: WriterPrincip
         url = str(body.channel.url)
         problem = await webhook_target_problem(url, allow_private=settings.allow_private_webhooks)
         if problem:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"channel.url: {problem}")
+            raise HTTPException(UNPROCESSABLE, f"channel.url: {problem}")
         channel = {"type": "webhook", "url": url, "secret": body.channel.secret.get_secret_value()}
     else:
         channel = {"type": "email", "address": str(body.channel.address)}
