@@ -33,8 +33,8 @@ class Received:
 @dataclass
 class WebhookReceiver:
     """Answers by path: /ok/… 200; /fail/… 500; /flaky/<n>/… 500 n times then 200;
-    /hang/… nothing for 30 s; /answer-then/… a 200 status line and half a body, then calls
-    `on_partial_answer` and never finishes."""
+    /hang/… nothing for 30 s; /answer-then/… the first time, a 200 status line and part of the
+    body, then calls `on_partial_answer` and never finishes (200 at once afterwards)."""
 
     base_url: str = ""
     requests: list[Received] = field(default_factory=list)
@@ -67,7 +67,7 @@ class WebhookReceiver:
             except TimeoutError:
                 pass
             request.status = 200
-        elif kind == "answer-then":
+        elif kind == "answer-then" and self._seen[request.path] == 1:
             request.status = 200
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
             await send({"type": "http.response.body", "body": b"x" * 10, "more_body": True})
