@@ -104,7 +104,7 @@ class Dispatcher:
                 "$min": {"first_attempt_at": now},
                 "$inc": {"attempts": 1},
             },
-            sort=[("next_attempt_at", 1)],
+            sort=[("urgent", -1), ("next_attempt_at", 1)],  # union busting first
             return_document=ReturnDocument.AFTER,
         )
 
