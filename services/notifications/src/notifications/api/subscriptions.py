@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from pymongo import ReturnDocument
 
 from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
 from organising_shared.auth.principal import Principal
@@ -102,7 +103,7 @@ async def get_subscription(subscription_id: str, principal: WriterPrincipal, con
 async def _set_paused(subscription_id: str, paused: bool, principal: Principal, context: Any) -> SubscriptionPublic:
     collection = context.database[SUBSCRIPTIONS]
     _visible(principal, await collection.find_one({"_id": subscription_id}))
-    row = await collection.find_one_and_update({"_id": subscription_id}, {"$set": {"paused": paused}}, return_document=True)
+    row = await collection.find_one_and_update({"_id": subscription_id}, {"$set": {"paused": paused}}, return_document=ReturnDocument.AFTER)
     return SubscriptionPublic.of(_visible(principal, row))
 
 
