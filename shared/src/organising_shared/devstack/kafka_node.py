@@ -74,7 +74,9 @@ class KafkaNode:
         if not (self.data_dir / "logs" / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             subprocess.run(
-                [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+                # `--cluster-id=` form: a random id may start with "-", which argparse would read
+                # as an option (1 start in 32 failed).
+                [*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(config)],
                 check=True,
                 stdout=subprocess.DEVNULL,
             )

@@ -43,6 +43,51 @@ const TEXT = {
     federation: "Federasi",
     suppressed: "<5",
     none: "Belum ada data.",
+    short_members_recruited: "Baru",
+    short_net_membership: "Bersih",
+    short_union_units_established: "PUK",
+    short_cases_resolved: "Kasus selesai",
+    members_left: "Anggota keluar",
+    net_membership: "Pertambahan bersih",
+    cases_reported: "Kasus dilaporkan",
+    cases_open: "Kasus terbuka",
+    cases_closed: "Kasus ditutup",
+    workers_affected: "Pekerja terdampak",
+    women_affected: "Perempuan terdampak",
+    workers_benefited: "Pekerja memperoleh manfaat",
+    recovered_idr: "Dana dipulihkan",
+    by_category: "Menurut kategori",
+    by_stage: "Menurut tahap",
+    by_outcome: "Menurut hasil",
+    category: "Kategori",
+    stage: "Tahap",
+    outcome: "Hasil",
+    open: "Terbuka",
+    closed: "Ditutup",
+    count: "Jumlah",
+    minimum_wage: "Upah minimum",
+    fixed_term_contract: "Kontrak (PKWT)",
+    outsourcing: "Alih daya (outsourcing)",
+    union_busting: "Pemberangusan serikat",
+    holiday_allowance: "THR",
+    social_security: "BPJS",
+    overtime: "Lembur",
+    severance: "Pesangon",
+    occupational_safety: "K3",
+    other: "Lainnya",
+    bipartite: "Bipartit",
+    mediation: "Mediasi",
+    conciliation: "Konsiliasi",
+    arbitration: "Arbitrase",
+    labour_inspection: "Pengawasan ketenagakerjaan",
+    industrial_court: "PHI",
+    supreme_court: "Mahkamah Agung",
+    police_report: "Laporan polisi",
+    won: "Menang",
+    settled: "Damai",
+    partially_won: "Menang sebagian",
+    lost: "Kalah",
+    withdrawn: "Dicabut",
   },
   en: {
     title: "Organising Targets Dashboard",
@@ -83,6 +128,51 @@ const TEXT = {
     federation: "Federation",
     suppressed: "<5",
     none: "No data yet.",
+    short_members_recruited: "New",
+    short_net_membership: "Net",
+    short_union_units_established: "Units",
+    short_cases_resolved: "Resolved",
+    members_left: "Members left",
+    net_membership: "Net membership",
+    cases_reported: "Cases reported",
+    cases_open: "Open cases",
+    cases_closed: "Closed cases",
+    workers_affected: "Workers affected",
+    women_affected: "Women affected",
+    workers_benefited: "Workers benefited",
+    recovered_idr: "Money recovered",
+    by_category: "By category",
+    by_stage: "By stage",
+    by_outcome: "By outcome",
+    category: "Category",
+    stage: "Stage",
+    outcome: "Outcome",
+    open: "Open",
+    closed: "Closed",
+    count: "Count",
+    minimum_wage: "Minimum wage",
+    fixed_term_contract: "Fixed-term contracts (PKWT)",
+    outsourcing: "Outsourcing",
+    union_busting: "Union busting",
+    holiday_allowance: "Holiday allowance (THR)",
+    social_security: "Social security (BPJS)",
+    overtime: "Overtime",
+    severance: "Severance",
+    occupational_safety: "Occupational safety",
+    other: "Other",
+    bipartite: "Bipartite",
+    mediation: "Mediation",
+    conciliation: "Conciliation",
+    arbitration: "Arbitration",
+    labour_inspection: "Labour inspection",
+    industrial_court: "Industrial relations court",
+    supreme_court: "Supreme Court",
+    police_report: "Police report",
+    won: "Won",
+    settled: "Settled",
+    partially_won: "Partially won",
+    lost: "Lost",
+    withdrawn: "Withdrawn",
   },
 };
 
@@ -176,37 +266,48 @@ function renderMetric(sector, metric, figures) {
     el("p", { class: "expected" }, `${t("expected")}: ${formatNumber(figures.expected_to_date)}`));
 }
 
+// Short headings so the table fits a sector card; the full name is in each heading's title.
+const FEDERATION_COLUMNS = ["members_recruited", "net_membership", "union_units_established", "cases_resolved"];
+
 function renderFederationTable(rows) {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((key) => key !== "federation");
   return el("details", { class: "breakdown", open: true },
     el("summary", {}, t("by_federation")),
-    el("table", {},
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("federation")), columns.map((key) => el("th", { scope: "col" }, humanise(key))))),
-      el("tbody", {}, rows.map((row) => el("tr", {},
+    el("div", { class: "table-scroll" }, el("table", {},
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("federation")), FEDERATION_COLUMNS.map((key) => el("th", { scope: "col", class: "number", title: humanise(key) }, t(`short_${key}`))))),
+      el("tbody", {}, rows.map((row) => el("tr", { "data-federation": row.federation },
         el("th", { scope: "row" }, row.federation),
-        columns.map((key) => el("td", { class: "number" }, formatCell(row[key]))))))));
+        FEDERATION_COLUMNS.map((key) => el("td", { class: "number" }, formatNumber(row[key])))))))));
 }
 
-function formatCell(value) {
-  if (value && typeof value === "object") return Object.entries(value).map(([key, inner]) => `${humanise(key)}: ${formatCell(inner)}`).join(", ");
-  return formatNumber(value);
+function formatRupiah(value) {
+  if (value === null || value === undefined) return t("suppressed");
+  return new Intl.NumberFormat(state.language === "id" ? "id-ID" : "en-GB", { style: "currency", currency: "IDR", maximumFractionDigits: 0 }).format(value);
 }
 
-// A summary object of counts and nested counts, drawn as a list of small tables.
+const VIOLATION_TOTALS = ["cases_reported", "cases_open", "cases_closed", "cases_resolved", "workers_affected", "women_affected", "workers_benefited"];
+
+// Totals, then categories and stages that have cases (an all-zero table says nothing).
 function renderSummary(summary) {
-  if (!summary || Object.keys(summary).length === 0) return el("p", { class: "empty" }, t("none"));
-  const scalars = Object.entries(summary).filter(([, value]) => value === null || typeof value !== "object");
-  const nested = Object.entries(summary).filter(([, value]) => value !== null && typeof value === "object");
-  return el("div", { class: "summary" },
-    scalars.length ? el("dl", { class: "totals" }, scalars.flatMap(([key, value]) => [el("dt", {}, humanise(key)), el("dd", {}, formatNumber(value))])) : null,
-    nested.map(([key, value]) => el("div", { class: "summary-table" }, el("h3", {}, humanise(key)), renderNested(value))));
+  if (!summary) return el("p", { class: "empty" }, t("none"));
+  const totals = el("dl", { class: "totals" },
+    VIOLATION_TOTALS.flatMap((key) => [el("dt", {}, humanise(key)), el("dd", { "data-total": key }, formatNumber(summary[key]))]),
+    el("dt", {}, humanise("recovered_idr")), el("dd", { "data-total": "recovered_idr" }, formatRupiah(summary.recovered_idr)));
+  const categories = Object.entries(summary.by_category || {}).filter(([, c]) => c.open || c.closed);
+  const stages = Object.entries(summary.by_stage || {}).filter(([, c]) => c.open || c.closed);
+  const outcomes = Object.entries(summary.by_outcome || {}).filter(([, count]) => count);
+  return el("div", { class: "summary" }, totals,
+    countTable("by_category", "category", ["open", "closed", "workers_affected"], categories),
+    countTable("by_stage", "stage", ["open", "closed"], stages),
+    outcomes.length ? countTable("by_outcome", "outcome", ["count"], outcomes.map(([key, count]) => [key, { count }])) : null);
 }
 
-function renderNested(value) {
-  const rows = Array.isArray(value) ? value.map((item, index) => [item.category ?? item.stage ?? item.name ?? index, item]) : Object.entries(value);
-  return el("table", {}, el("tbody", {}, rows.map(([key, inner]) => el("tr", {},
-    el("th", { scope: "row" }, humanise(key)),
-    el("td", { class: "number" }, formatCell(inner))))));
+function countTable(title, first, columns, rows) {
+  return el("div", { class: "summary-table" }, el("h3", {}, humanise(title)),
+    rows.length === 0 ? el("p", { class: "empty" }, t("none")) : el("div", { class: "table-scroll" }, el("table", {},
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, humanise(first)), columns.map((key) => el("th", { scope: "col", class: "number" }, humanise(key))))),
+      el("tbody", {}, rows.map(([key, counts]) => el("tr", {},
+        el("th", { scope: "row" }, humanise(key)),
+        columns.map((column) => el("td", { class: "number" }, formatNumber(counts[column])))))))));
 }
 
 // ---------- language ----------
