@@ -6,19 +6,24 @@ from typing import Any
 
 from organising_shared.decoding import Rejection, decode_event
 from recruitment.config import RecruitmentSettings
+from recruitment.outbox import published_up_to
 from recruitment.store import OUTBOX
 from tests.integration.helpers import eventually, read_topic
 
 
+async def outbox_events(db) -> int:
+    """How many events the outbox holds (a row holds one write's events)."""
+    return sum([len(row["events"]) async for row in db[OUTBOX].find({}, {"events.event_id": 1})])
+
+
 async def outbox_drained(db, *, expected: int, timeout: float = 30.0) -> None:
-    """Wait until the outbox holds `expected` rows and the relay has marked every one sent."""
+    """Wait until the outbox holds `expected` events and the relay has marked every one published."""
 
     async def drained() -> bool:
-        total = await db[OUTBOX].count_documents({})
-        unsent = await db[OUTBOX].count_documents({"sent_at": None})
-        return total == expected and unsent == 0
+        last = await db[OUTBOX].find_one({}, sort=[("_id", -1)])
+        return await outbox_events(db) == expected and last is not None and await published_up_to(db) == last["_id"]
 
-    await eventually(drained, timeout=timeout, what=f"outbox of {expected} rows all sent")
+    await eventually(drained, timeout=timeout, what=f"outbox of {expected} events all published")
 
 
 async def published(settings: RecruitmentSettings, topic: str, *, expected: int, bootstrap: str | None = None, timeout: float = 30.0) -> list[tuple[Any, Any]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from organising_shared.auth import TokenStore
-from recruitment.store import MEMBERS, OUTBOX
+from recruitment.store import MEMBERS
 from tests.integration.recruitment import payloads
 from tests.integration.recruitment.conftest import Tokens
+from tests.integration.recruitment.support import outbox_events
 
 pytestmark = pytest.mark.integration
 
@@ -19,14 +20,14 @@ async def test_missing_unknown_and_revoked_tokens_get_401(client, tokens, mongo,
     revoked = await client.post("/api/v1/members", json=payloads.member(), headers=Tokens.header(tokens.fspmi))
     assert revoked.status_code == 401
     assert (await client.get("/api/v1/events", headers=Tokens.header(tokens.fspmi))).status_code == 401
-    assert await db[OUTBOX].count_documents({}) == 0
+    assert await outbox_events(db) == 0
 
 
 async def test_a_viewer_can_neither_write_nor_read_reports(client, tokens, db):
     viewer = Tokens.header(tokens.viewer)
     assert (await client.post("/api/v1/members", json=payloads.member(federation="FSPMI"), headers=viewer)).status_code == 403
     assert (await client.get("/api/v1/events?federation=FSPMI", headers=viewer)).status_code == 403
-    assert await db[OUTBOX].count_documents({}) == 0
+    assert await outbox_events(db) == 0
 
 
 async def test_a_federation_token_cannot_write_for_another_federation(client, tokens, db):
@@ -42,7 +43,7 @@ async def test_a_federation_token_cannot_write_for_another_federation(client, to
     close = await client.post(f"/api/v1/violations/{spn_case}/close", json={"outcome": "lost", "closed_on": "2026-04-01"}, headers=fspmi)
     erase = await client.delete(f"/api/v1/members/{spn_member}/personal-data", headers=fspmi)
     assert [leave.status_code, progress.status_code, close.status_code, erase.status_code] == [403] * 4
-    assert await db[OUTBOX].count_documents({}) == 2  # only SPN's own two writes
+    assert await outbox_events(db) == 2  # only SPN's own two writes
     assert (await db[MEMBERS].find_one({"member_ref": spn_member}))["personal_data"] == "held"
 
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from organising_shared.periods import jakarta_today
-from recruitment.store import MEMBERS, OUTBOX
+from recruitment.store import MEMBERS
 from tests.integration.recruitment import payloads
 from tests.integration.recruitment.conftest import Tokens
+from tests.integration.recruitment.support import outbox_events
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +43,7 @@ async def test_a_bad_member_is_refused_with_the_field_and_writes_nothing(client,
         if key in PERSONAL_FIELDS:
             assert str(value) not in response.text, "a refused personal value was echoed back"
     assert await db[MEMBERS].count_documents({}) == 0
-    assert await db[OUTBOX].count_documents({}) == 0
+    assert await outbox_events(db) == 0
 
 
 async def test_bad_counts_and_bounds_are_refused(client, tokens, db):
@@ -65,7 +66,7 @@ async def test_bad_counts_and_bounds_are_refused(client, tokens, db):
     case_id = (await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)).json()["case_id"]
     negative = await client.post(f"/api/v1/violations/{case_id}/close", json={"outcome": "won", "recovered_idr": -1, "closed_on": "2026-04-01"}, headers=auth)
     assert negative.status_code == 422 and negative.json()["detail"][0]["field"] == "body.recovered_idr"
-    assert await db[OUTBOX].count_documents({}) == 1
+    assert await outbox_events(db) == 1
 
 
 async def test_an_oversized_body_gets_413_and_writes_nothing(client, tokens, db, recruitment_settings):
@@ -79,7 +80,7 @@ async def test_an_oversized_body_gets_413_and_writes_nothing(client, tokens, db,
 
     streamed = await client.post("/api/v1/violations", content=chunks(), headers={**auth, "Content-Type": "application/json"})
     assert streamed.status_code == 413
-    assert await db[OUTBOX].count_documents({}) == 0
+    assert await outbox_events(db) == 0
 
 
 async def test_an_oversized_file_gets_413_and_imports_nothing(client, tokens, db, recruitment_settings):

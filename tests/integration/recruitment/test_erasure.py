@@ -52,6 +52,9 @@ async def test_erasure_leaves_nothing_that_identifies_the_person_and_keeps_the_e
     member = await db[MEMBERS].find_one({"member_ref": ref})
     key = await db[MEMBER_KEYS].find_one({"_id": member["_id"]})
     assert vault.open(member["_id"], key["wrapped_key"], member["sealed"]) == {"full_name": name, "phone": phone, "nik": nik}
+    assert await db[IDEMPOTENCY].count_documents({"member_ids": ref}) == 1
+    assert await db[IMPORT_ROWS].count_documents({"member": csv_ref}) == 1
+    assert await db[NIK_CLAIMS].count_documents({"member": {"$in": [ref, csv_ref]}}) == 2
     backup = [doc async for doc in db[MEMBERS].find({})]  # a backup of the collection, taken before erasure
     for document in await every_document(db):
         assert nik.encode() not in document and name.encode() not in document, "personal data stored in plain text"
@@ -71,9 +74,9 @@ async def test_erasure_leaves_nothing_that_identifies_the_person_and_keeps_the_e
         erased = await db[MEMBERS].find_one({"member_ref": erased_ref})
         assert "sealed" not in erased and erased["personal_data"] == "erased"
         assert await db[MEMBER_KEYS].count_documents({"_id": erased["_id"]}) == 0
-        assert await db[NIK_CLAIMS].count_documents({"member_id": erased["_id"]}) == 0
-        assert await db[IMPORT_ROWS].count_documents({"member_id": erased["_id"]}) == 0
-        assert await db[IDEMPOTENCY].count_documents({"member_id": erased["_id"]}) == 0
+        assert await db[NIK_CLAIMS].count_documents({"member": erased_ref}) == 0
+        assert await db[IMPORT_ROWS].count_documents({"member": erased_ref}) == 0
+        assert await db[IDEMPOTENCY].count_documents({"member_ids": erased_ref}) == 0
 
     # The backup still has the ciphertexts, but the key that opened them is gone; no other key opens them.
     old = next(doc for doc in backup if doc["member_ref"] == ref)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from recruitment.store import MEMBERS, OUTBOX
+from recruitment.store import MEMBERS
 from tests.integration.recruitment import payloads
 from tests.integration.recruitment.conftest import Tokens
-from tests.integration.recruitment.support import assert_no_personal_data, outbox_drained, published
+from tests.integration.recruitment.support import outbox_events, assert_no_personal_data, outbox_drained, published
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,7 @@ async def test_same_nik_again_answers_with_the_existing_member_and_writes_no_eve
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json() == {"member_ref": first.json()["member_ref"], "event_id": None, "already_registered": True}
-    assert await db[OUTBOX].count_documents({}) == 1
+    assert await outbox_events(db) == 1
     assert await db[MEMBERS].count_documents({}) == 1
 
     # The same NIK in another federation is another membership.
@@ -85,7 +85,7 @@ async def test_same_nik_again_answers_with_the_existing_member_and_writes_no_eve
     await client.post(f"/api/v1/members/{first.json()['member_ref']}/leave", json={"reason": "resigned", "left_on": "2026-04-01"}, headers=auth)
     rejoined = await client.post("/api/v1/members", json=body, headers=auth)
     assert rejoined.status_code == 201
-    assert await db[OUTBOX].count_documents({}) == 4
+    assert await outbox_events(db) == 4
 
 
 async def test_state_rules_are_refused_without_writing(client, tokens, db):
@@ -106,4 +106,4 @@ async def test_state_rules_are_refused_without_writing(client, tokens, db):
     assert (await client.post(f"/api/v1/violations/{case_id}/close", json=close, headers=auth)).status_code == 201
     assert (await client.post(f"/api/v1/violations/{case_id}/progress", json={"stage": "mediation", "changed_on": "2026-04-02"}, headers=auth)).status_code == 409
     assert (await client.post("/api/v1/violations/case-none/close", json=close, headers=auth)).status_code == 404
-    assert await db[OUTBOX].count_documents({}) == 4  # recruited, left, reported, closed
+    assert await outbox_events(db) == 4  # recruited, left, reported, closed

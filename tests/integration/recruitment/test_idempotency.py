@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from recruitment.store import CASES, MEMBERS, OUTBOX
+from recruitment.store import CASES, MEMBERS
 from tests.integration.recruitment import payloads
 from tests.integration.recruitment.conftest import Tokens
+from tests.integration.recruitment.support import outbox_events
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +22,11 @@ async def test_a_retried_registration_returns_the_first_answer_and_writes_once(c
     assert first.status_code == retried.status_code == 201
     assert retried.json() == first.json()
     assert await db[MEMBERS].count_documents({}) == 1
-    assert await db[OUTBOX].count_documents({}) == 1
+    assert await outbox_events(db) == 1
 
     # Without the key, the same body is another member (two workers can share every field).
     assert (await client.post("/api/v1/members", json=body, headers=Tokens.header(tokens.fspmi))).status_code == 201
-    assert await db[OUTBOX].count_documents({}) == 2
+    assert await outbox_events(db) == 2
 
 
 async def test_concurrent_retries_write_once(client, tokens, db):
@@ -35,7 +36,7 @@ async def test_concurrent_retries_write_once(client, tokens, db):
     assert {answer.status_code for answer in answers} == {201}
     assert len({answer.json()["event_id"] for answer in answers}) == 1
     assert await db[CASES].count_documents({}) == 1
-    assert await db[OUTBOX].count_documents({}) == 1
+    assert await outbox_events(db) == 1
 
 
 async def test_the_same_key_for_a_different_request_is_refused(client, tokens, db):
@@ -44,7 +45,7 @@ async def test_the_same_key_for_a_different_request_is_refused(client, tokens, d
     other = await client.post("/api/v1/union-units", json=payloads.union_unit(founding_members=30), headers=headers)
     assert other.status_code == 422
     assert other.json()["detail"][0]["field"] == "header.Idempotency-Key"
-    assert await db[OUTBOX].count_documents({}) == 1
+    assert await outbox_events(db) == 1
 
 
 async def test_keys_are_scoped_to_the_caller(client, tokens, db):
@@ -53,7 +54,7 @@ async def test_keys_are_scoped_to_the_caller(client, tokens, db):
     spn = await client.post("/api/v1/union-units", json=body, headers={**Tokens.header(tokens.spn), "Idempotency-Key": "k"})
     assert fspmi.status_code == spn.status_code == 201
     assert fspmi.json()["event_id"] != spn.json()["event_id"]
-    assert await db[OUTBOX].count_documents({}) == 2
+    assert await outbox_events(db) == 2
 
 
 async def test_a_retried_case_closure_publishes_once(client, tokens, db):
@@ -66,4 +67,4 @@ async def test_a_retried_case_closure_publishes_once(client, tokens, db):
     retried = await client.post(f"/api/v1/violations/{case_id}/close", json=close, headers=headers)
     assert first.status_code == retried.status_code == 201
     assert retried.json() == first.json()
-    assert await db[OUTBOX].count_documents({}) == 2
+    assert await outbox_events(db) == 2

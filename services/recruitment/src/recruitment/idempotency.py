@@ -60,7 +60,7 @@ class IdempotencyScope:
                 "body": answer.body,
                 # Erasure deletes the records of a member's requests: their fingerprints were
                 # computed over the person's data.
-                "member_id": list(member_ids),
+                "member_ids": list(member_ids),
                 "created_at": datetime.now(UTC),
             },
             session=session,

@@ -101,21 +101,19 @@ class Intake:
             if body.nik:
                 claim = await self.db[NIK_CLAIMS].find_one({"_id": self.vault.nik_lookup(federation, body.nik)}, session=session)
                 if claim:
-                    existing = await self.db[MEMBERS].find_one({"_id": claim["member_id"]}, {"member_ref": 1}, session=session)
-                    return Outcome(200, {"member_ref": existing["member_ref"], "event_id": None, "already_registered": True})
-            member_id, documents, event = self.new_member(federation, body)
+                    return Outcome(200, {"member_ref": claim["member"], "event_id": None, "already_registered": True})
+            member_ref, documents, event = self.new_member(federation, body)
             await self.store_members(session, [documents])
             await outbox.append(self.db, session, [outbox.Outgoing(event)])
-            return Outcome(201, {"member_ref": documents["member"]["member_ref"], "event_id": str(event.event_id)}, [member_id])
+            return Outcome(201, {"member_ref": member_ref, "event_id": str(event.event_id)}, [member_ref])
 
         return write
 
-    def new_member(self, federation: str, body: MemberCreate) -> tuple[str, dict[str, Any], Any]:
-        """The documents of a new member and its MemberRecruited event (nothing stored yet)."""
-        member_id = self.vault.new_member_id()
-        member_ref = self.vault.member_ref(federation, member_id)
+    def new_member(self, federation: str, body: MemberCreate, *, import_row: str | None = None) -> tuple[str, dict[str, Any], Any]:
+        """A new member's ref, documents and MemberRecruited event (nothing stored yet)."""
+        member_ref = self.vault.member_ref(federation, self.vault.new_member_id())
         member = {
-            "_id": member_id,
+            "_id": member_ref,
             "member_ref": member_ref,
             "federation": federation,
             "sector": body.sector.value,
@@ -130,12 +128,17 @@ class Intake:
         documents: dict[str, Any] = {"member": member, "key": None, "claim": None}
         personal = body.personal_data()
         if personal:
-            sealed = self.vault.seal(member_id, personal)
+            sealed = self.vault.seal(member_ref, personal)
             member["sealed"] = sealed.fields
             member["personal_data"] = "held"
-            documents["key"] = {"_id": member_id, "wrapped_key": sealed.wrapped_key}
+            documents["key"] = {"_id": member_ref, "wrapped_key": sealed.wrapped_key}
         if body.nik:
-            documents["claim"] = {"_id": self.vault.nik_lookup(federation, body.nik), "member_id": member_id}
+            # The member points at its claim (and import row) so that leaving and erasure find
+            # them by _id, without a secondary index.
+            member["nik_claim"] = self.vault.nik_lookup(federation, body.nik)
+            documents["claim"] = {"_id": member["nik_claim"], "member": member_ref}
+        if import_row:
+            member["import_row"] = import_row
         event = self._event(
             MemberRecruitedEvent,
             federation,
@@ -150,7 +153,7 @@ class Intake:
                 recruited_on=body.recruited_on,
             ),
         )
-        return member_id, documents, event
+        return member_ref, documents, event
 
     async def store_members(self, session: AsyncClientSession, batch: list[dict[str, Any]]) -> None:
         await self.db[MEMBERS].insert_many([docs["member"] for docs in batch], session=session)
@@ -160,7 +163,7 @@ class Intake:
             await self.db[NIK_CLAIMS].insert_many(claims, session=session)
 
     async def _member_for(self, session: AsyncClientSession, principal: Principal, member_ref: str) -> dict[str, Any]:
-        member = await self.db[MEMBERS].find_one({"member_ref": member_ref}, session=session)
+        member = await self.db[MEMBERS].find_one({"_id": member_ref}, session=session)
         if member is None:
             raise NotFound("no member with this member_ref")
         if not principal.may_act_for(member["federation"]):
@@ -175,10 +178,13 @@ class Intake:
             if body.left_on < date.fromisoformat(member["recruited_on"]):
                 raise Invalid("left_on", "is before the member was recruited")
             await self.db[MEMBERS].update_one(
-                {"_id": member["_id"]}, {"$set": {"status": "left", "left_on": body.left_on.isoformat()}}, session=session
+                {"_id": member_ref},
+                {"$set": {"status": "left", "left_on": body.left_on.isoformat()}, "$unset": {"nik_claim": ""}},
+                session=session,
             )
             # Only active members hold a NIK claim: the same person may be recruited again later.
-            await self.db[NIK_CLAIMS].delete_many({"member_id": member["_id"]}, session=session)
+            if member.get("nik_claim"):
+                await self.db[NIK_CLAIMS].delete_one({"_id": member["nik_claim"]}, session=session)
             event = self._event(
                 MemberLeftEvent,
                 member["federation"],
@@ -192,7 +198,7 @@ class Intake:
                 ),
             )
             await outbox.append(self.db, session, [outbox.Outgoing(event)])
-            return Outcome(201, {"event_id": str(event.event_id)}, [member["_id"]])
+            return Outcome(201, {"event_id": str(event.event_id)}, [member_ref])
 
         return write
 
@@ -201,16 +207,21 @@ class Intake:
 
         async def work(session: AsyncClientSession) -> dict[str, Any]:
             member = await self._member_for(session, principal, member_ref)
-            member_id = member["_id"]
             await self.db[MEMBERS].update_one(
-                {"_id": member_id},
-                {"$unset": {"sealed": ""}, "$set": {"personal_data": "erased", "erased_at": datetime.now(UTC)}},
+                {"_id": member_ref},
+                {
+                    "$unset": {"sealed": "", "nik_claim": "", "import_row": ""},
+                    "$set": {"personal_data": "erased" if member["personal_data"] != "none" else "none", "erased_at": datetime.now(UTC)},
+                },
                 session=session,
             )
-            await self.db[MEMBER_KEYS].delete_one({"_id": member_id}, session=session)
-            await self.db[NIK_CLAIMS].delete_many({"member_id": member_id}, session=session)
-            await self.db[IMPORT_ROWS].delete_many({"member_id": member_id}, session=session)
-            await self.db[IDEMPOTENCY].delete_many({"member_id": member_id}, session=session)
+            await self.db[MEMBER_KEYS].delete_one({"_id": member_ref}, session=session)
+            if member.get("nik_claim"):
+                await self.db[NIK_CLAIMS].delete_one({"_id": member["nik_claim"]}, session=session)
+            if member.get("import_row"):
+                # The row's fingerprint was computed over the person's data.
+                await self.db[IMPORT_ROWS].delete_one({"_id": member["import_row"]}, session=session)
+            await self.db[IDEMPOTENCY].delete_many({"member_ids": member_ref}, session=session)
             return {"member_ref": member_ref, "erased": True}
 
         return await in_transaction(self._client, work)

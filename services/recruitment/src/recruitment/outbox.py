@@ -1,8 +1,12 @@
 """The transactional outbox: events are stored with the state that caused them, in one transaction.
 
-Each row gets the next value of one counter, incremented in the same transaction, so the outbox
-order is the commit order: the relay publishing in `_id` order keeps every workplace's events in
-the order they happened.
+A write's events form one outbox row (one event for an HTTP write, a few hundred for a chunk of a
+CSV import: one document instead of hundreds is what makes imports fast). Every event gets the
+next value of one counter, incremented in the same transaction; a row's `_id` is the sequence of
+its first event and `last` that of its last. Because concurrent writes conflict on the counter,
+a row becomes visible only after every row with a smaller `_id`: the relay can publish in `_id`
+order and remember a single position, and every workplace's events reach Kafka in the order
+they were written.
 """
 
 from __future__ import annotations
@@ -26,30 +30,43 @@ class Outgoing:
     workplace_id: str | None = None  # for case progress and closure, whose data has no workplace
 
 
-async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[Outgoing]) -> list[int]:
-    """Store the events in the outbox within `session`'s transaction; returns their sequence numbers."""
+async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[Outgoing]) -> int:
+    """Store one write's events (all of one federation) within `session`'s transaction; returns the row's `_id`."""
     if not outgoing:
-        return []
-    # The counter is touched last: it is the one document every write shares, so the shorter a
-    # transaction holds it, the fewer concurrent writes conflict on it.
-    rows = [_row(item) for item in outgoing]
+        raise ValueError("an outbox row holds at least one event")
+    events = [_entry(item) for item in outgoing]
+    federations = {item.event.federation for item in outgoing}
+    if len(federations) != 1:
+        raise ValueError("an outbox row holds the events of one federation")
+    # The counter is the one document every write shares: it is touched as late as possible so
+    # that concurrent writes hold it, and conflict on it, for the shortest time.
     counter = await db[COUNTERS].find_one_and_update(
-        {"_id": _COUNTER_ID}, {"$inc": {"value": len(rows)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
+        {"_id": _COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
-    first = counter["value"] - len(rows) + 1
-    for offset, row in enumerate(rows):
-        row["_id"] = first + offset
-    await db[OUTBOX].insert_many(rows, ordered=True, session=session)
-    return [row["_id"] for row in rows]
+    first = counter["value"] - len(events) + 1
+    await db[OUTBOX].insert_one({"_id": first, "last": counter["value"], "federation": federations.pop(), "events": events}, session=session)
+    return first
 
 
-def _row(item: Outgoing) -> dict:
+def _entry(item: Outgoing) -> dict:
     event = item.event
     return {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
-        "federation": event.federation,
         "key": message_key(event, workplace_id=item.workplace_id),
         "value": to_json(event),
-        "sent_at": None,
     }
+
+
+async def published_up_to(db: AsyncDatabase) -> int:
+    """The `_id` of the last outbox row the relay has published (0 before the first)."""
+    position = await db[COUNTERS].find_one({"_id": PUBLISHED_ID})
+    return position["row"] if position else 0
+
+
+PUBLISHED_ID = "published"
+
+
+async def mark_published(db: AsyncDatabase, row_id: int) -> None:
+    # $max: a relay that lost its lease mid-batch can never move the position backwards.
+    await db[COUNTERS].update_one({"_id": PUBLISHED_ID}, {"$max": {"row": row_id}}, upsert=True)

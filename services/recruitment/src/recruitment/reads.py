@@ -7,18 +7,38 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from recruitment import outbox
 from recruitment.schemas import EventPage, MemberPage, MemberPublic, ReportedEvent
 from recruitment.store import MEMBERS, OUTBOX
 
 
 async def events_page(db: AsyncDatabase, federation: str | None, *, after: int, limit: int) -> EventPage:
-    """`federation` None means every federation (admins only; the API decides)."""
-    query: dict[str, Any] = {"_id": {"$gt": after}}
-    if federation is not None:
-        query["federation"] = federation
-    rows = await db[OUTBOX].find(query, sort=[("_id", 1)], limit=limit + 1).to_list()
-    items = [ReportedEvent(sequence=row["_id"], published=row["sent_at"] is not None, event=json.loads(row["value"])) for row in rows[:limit]]
-    return EventPage(items=items, next_after=items[-1].sequence if len(rows) > limit else None)
+    """Events with a sequence above `after`, oldest first; `federation` None means all (admins only)."""
+    scope: dict[str, Any] = {} if federation is None else {"federation": federation}
+    published = await outbox.published_up_to(db)
+    # The row holding `after` may hold later events too (an import chunk is one row).
+    holding = await db[OUTBOX].find_one({**scope, "_id": {"$lte": after}, "last": {"$gt": after}}, sort=[("_id", -1)]) if after else None
+    rows = [holding] if holding else []
+    items: list[ReportedEvent] = []
+    cursor = db[OUTBOX].find({**scope, "_id": {"$gt": after}}, sort=[("_id", 1)], batch_size=16)
+    try:
+        while True:
+            for row in rows:
+                for index, entry in enumerate(row["events"]):
+                    sequence = row["_id"] + index
+                    if sequence > after:
+                        items.append(ReportedEvent(sequence=sequence, published=row["_id"] <= published, event=json.loads(entry["value"])))
+            if len(items) > limit:
+                break
+            row = await anext(cursor, None)
+            if row is None:
+                break
+            rows = [row]
+    finally:
+        await cursor.close()
+    more = len(items) > limit
+    items = items[:limit]
+    return EventPage(items=items, next_after=items[-1].sequence if more else None)
 
 
 async def members_page(db: AsyncDatabase, federation: str | None, *, after: str | None, limit: int) -> MemberPage:
@@ -26,8 +46,8 @@ async def members_page(db: AsyncDatabase, federation: str | None, *, after: str 
     if federation is not None:
         query["federation"] = federation
     if after is not None:
-        query["member_ref"] = {"$gt": after}
+        query["_id"] = {"$gt": after}
     # The projection keeps the sealed personal data out of this process's memory, not just the answer.
-    rows = await db[MEMBERS].find(query, {"sealed": 0}, sort=[("member_ref", 1)], limit=limit + 1).to_list()
+    rows = await db[MEMBERS].find(query, {"sealed": 0, "nik_claim": 0, "import_row": 0}, sort=[("_id", 1)], limit=limit + 1).to_list()
     items = [MemberPublic(**{key: row.get(key) for key in MemberPublic.model_fields}) for row in rows[:limit]]
     return MemberPage(items=items, next_after=items[-1].member_ref if len(rows) > limit else None)

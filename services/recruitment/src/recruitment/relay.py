@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.topics import Topics
 from recruitment.config import RecruitmentSettings
+from recruitment import outbox
 from recruitment.store import LEASES, OUTBOX
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class RelayLease:
 
 class OutboxRelay:
     def __init__(self, db: AsyncDatabase, broker: KafkaBroker, settings: RecruitmentSettings) -> None:
+        self._db = db
         self._outbox = db[OUTBOX]
         self._broker = broker
         self._settings = settings
@@ -115,28 +117,43 @@ class OutboxRelay:
         self._wake.clear()
 
     async def publish_pending(self) -> int:
-        """Send the oldest unsent rows, pipelined in outbox order, and mark the acknowledged ones sent."""
-        rows = await self._outbox.find({"sent_at": None}, sort=[("_id", 1)], limit=self._settings.relay_batch).to_list()
+        """Send the rows after the published position, pipelined in order; advance past each acknowledged row."""
+        position = await outbox.published_up_to(self._db)
+        rows, events = [], 0
+        cursor = self._outbox.find({"_id": {"$gt": position}}, sort=[("_id", 1)], limit=self._settings.relay_batch, batch_size=16)
+        try:
+            async for row in cursor:
+                rows.append(row)
+                events += len(row["events"])
+                if events >= self._settings.relay_batch:
+                    break  # an import row holds hundreds of events: enough for one round
+        finally:
+            await cursor.close()
         if not rows:
             return 0
         # Sends to one partition leave in the order they are handed to the idempotent producer,
         # which keeps that order across its own retries; waiting for all at once is what makes
         # the relay fast.
         deliveries = [
-            await self._broker.publish(
-                row["value"],
-                self._topics.for_event_type(row["event_type"]),
-                key=row["key"],
-                headers={"event_id": row["event_id"], "event_type": row["event_type"]},
-                no_confirm=True,
-            )
+            [
+                await self._broker.publish(
+                    entry["value"],
+                    self._topics.for_event_type(entry["event_type"]),
+                    key=entry["key"],
+                    headers={"event_id": entry["event_id"], "event_type": entry["event_type"]},
+                    no_confirm=True,
+                )
+                for entry in row["events"]
+            ]
             for row in rows
         ]
-        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
-        acknowledged = [row["_id"] for row, outcome in zip(rows, outcomes, strict=True) if not isinstance(outcome, BaseException)]
+        outcomes = [await asyncio.gather(*row_deliveries, return_exceptions=True) for row_deliveries in deliveries]
+        failed = next((index for index, row_outcomes in enumerate(outcomes) if any(isinstance(o, BaseException) for o in row_outcomes)), None)
+        acknowledged = rows if failed is None else rows[:failed]
         if acknowledged:
-            await self._outbox.update_many({"_id": {"$in": acknowledged}}, {"$set": {"sent_at": datetime.now(UTC)}})
-        failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
-        if failure is not None:
-            raise failure
-        return len(rows)
+            await outbox.mark_published(self._db, acknowledged[-1]["_id"])
+        if failed is not None:
+            # The position stops before the failed row: it is sent again, whole, next round. Those
+            # of its events (and of later rows) that did arrive arrive twice, with the same event_id.
+            raise next(o for o in outcomes[failed] if isinstance(o, BaseException))
+        return events

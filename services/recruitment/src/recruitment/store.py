@@ -12,10 +12,11 @@ from pymongo.errors import DuplicateKeyError
 
 T = TypeVar("T")
 
-MEMBERS = "members"  # one per member: reference data, status, the sealed personal data
-MEMBER_KEYS = "member_keys"  # each member's wrapped data key; deleting it shreds the ciphertexts
+MEMBERS = "members"  # _id = member_ref: reference data, status, the sealed personal data
+MEMBER_KEYS = "member_keys"  # _id = member_ref: the wrapped data key; deleting it shreds the ciphertexts
 NIK_CLAIMS = "nik_claims"  # _id = keyed NIK hash of an active member: finds duplicates, unique by _id
 IMPORT_ROWS = "import_rows"  # _id = keyed fingerprint of an imported CSV row: re-uploads register nothing twice
+IMPORTS = "imports"  # _id = keyed fingerprint of a whole file whose import completed
 UNITS = "union_units"
 CASES = "cases"
 OUTBOX = "outbox"  # _id = sequence; the events to publish, kept as the record of what was reported
@@ -29,13 +30,11 @@ _DUPLICATE_RETRIES = 3
 
 
 async def ensure_indexes(db: AsyncDatabase) -> None:
-    await db[MEMBERS].create_index([("member_ref", ASCENDING)], unique=True)
-    await db[MEMBERS].create_index([("federation", ASCENDING), ("member_ref", ASCENDING)])
-    await db[OUTBOX].create_index([("sent_at", ASCENDING), ("_id", ASCENDING)])
+    # Few secondary indexes, on purpose: each costs every import row a write. Members point at
+    # their NIK claim and import fingerprint, so leaving and erasure find them by _id.
+    await db[MEMBERS].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
     await db[OUTBOX].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
-    await db[NIK_CLAIMS].create_index([("member_id", ASCENDING)])
-    await db[IMPORT_ROWS].create_index([("member_id", ASCENDING)])
-    await db[IDEMPOTENCY].create_index([("member_id", ASCENDING)])
+    await db[IDEMPOTENCY].create_index([("member_ids", ASCENDING)])
 
 
 async def in_transaction(client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
