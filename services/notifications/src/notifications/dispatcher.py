@@ -1,8 +1,8 @@
 """The delivery worker: claims due deliveries, sends them concurrently, records what happened.
 
-- A claim is an atomic find-one-and-update that marks the row `sending` until `lease_until`
-  and counts the attempt, so two workers never send the same row at once, and a row claimed by a
-  worker that died is taken over when its lease runs out.
+- A claim is an atomic update that marks due rows `sending` until `lease_until` under this
+  claim's token and counts the attempt, so two workers never send the same row at once, and a
+  row claimed by a worker that died is taken over when its lease runs out.
 - Each attempt runs in its own task with its own deadline; at most `delivery_concurrency`
   attempts are in flight, and at most `delivery_per_receiver_concurrency` to one receiver (a web
   host or a mail domain): rows of a receiver at its limit are not claimed, so a hanging receiver
@@ -64,15 +64,48 @@ class Dispatcher:
             await self._stop_attempts()
 
     async def _start_due_attempts(self) -> None:
-        while len(self._attempts) < self._settings.delivery_concurrency:
-            row = await self._claim()
-            if row is None:
+        # A batch at a time: one search for due rows, one update that claims those the limits
+        # allow, one read of what was claimed and of their subscriptions. Store round trips, not
+        # receivers, bound throughput; per-row claims would cost several per delivery.
+        while (free := self._settings.delivery_concurrency - len(self._attempts)) > 0:
+            now = datetime.now(UTC)
+            candidates = await self._deliveries.find(
+                self._due(now, busy=self._busy_receivers()),
+                projection={"receiver": 1},
+                sort=[("urgent", -1), ("next_attempt_at", 1)],  # union busting first
+                limit=free * 2,
+            ).to_list()
+            chosen = self._within_limits(candidates, free)
+            if not chosen:
                 return
-            receiver = row["receiver"]
-            self._per_receiver[receiver] += 1
-            task = asyncio.create_task(self._attempt(row), name=f"delivery {row['_id']}")
-            self._attempts.add(task)
-            task.add_done_callback(lambda done, receiver=receiver: self._attempt_finished(done, receiver))
+            rows = await self._claim(chosen, now)
+            if not rows:
+                return  # another worker claimed them first
+            subscriptions = {
+                row["_id"]: row
+                async for row in self._subscriptions.find({"_id": {"$in": list({row["subscription_id"] for row in rows})}})
+            }
+            for row in rows:
+                self._start(row, subscriptions.get(row["subscription_id"]))
+
+    def _within_limits(self, candidates: list[dict[str, Any]], free: int) -> list[str]:
+        in_flight = Counter(self._per_receiver)
+        chosen: list[str] = []
+        for candidate in candidates:
+            if len(chosen) >= free:
+                break
+            if in_flight[candidate["receiver"]] >= self._settings.delivery_per_receiver_concurrency:
+                continue
+            in_flight[candidate["receiver"]] += 1
+            chosen.append(candidate["_id"])
+        return chosen
+
+    def _start(self, row: dict[str, Any], subscription: dict[str, Any] | None) -> None:
+        receiver = row["receiver"]
+        self._per_receiver[receiver] += 1
+        task = asyncio.create_task(self._attempt(row, subscription), name=f"delivery {row['_id']}")
+        self._attempts.add(task)
+        task.add_done_callback(lambda done, receiver=receiver: self._attempt_finished(done, receiver))
 
     def _attempt_finished(self, task: asyncio.Task, receiver: str) -> None:
         self._attempts.discard(task)
@@ -81,10 +114,13 @@ class Dispatcher:
             del self._per_receiver[receiver]
         self.wake()
 
-    async def _claim(self) -> dict[str, Any] | None:
-        now = datetime.now(UTC)
-        busy = [receiver for receiver, count in self._per_receiver.items() if count >= self._settings.delivery_per_receiver_concurrency]
-        due = {
+    def _busy_receivers(self) -> list[str]:
+        limit = self._settings.delivery_per_receiver_concurrency
+        return [receiver for receiver, count in self._per_receiver.items() if count >= limit]
+
+    @staticmethod
+    def _due(now: datetime, *, busy: list[str] | None = None) -> dict[str, Any]:
+        due: dict[str, Any] = {
             "$or": [
                 {"status": {"$in": [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]}, "next_attempt_at": {"$lte": now}},
                 {"status": DeliveryStatus.SENDING, "lease_until": {"$lte": now}},  # its worker died mid-attempt
@@ -92,24 +128,31 @@ class Dispatcher:
         }
         if busy:
             due["receiver"] = {"$nin": busy}
-        return await self._deliveries.find_one_and_update(
-            due,
+        return due
+
+    async def _claim(self, delivery_ids: list[str], now: datetime) -> list[dict[str, Any]]:
+        """Atomically take the rows still due: status `sending`, a lease, one more attempt.
+
+        The update's filter repeats the due condition, so of two workers racing for a row only
+        one matches it; each then reads back the rows carrying its own lease token.
+        """
+        token = uuid.uuid4().hex
+        await self._deliveries.update_many(
+            {"_id": {"$in": delivery_ids}, **self._due(now)},
             {
                 "$set": {
                     "status": DeliveryStatus.SENDING,
                     "lease_until": now + timedelta(seconds=self._settings.lease_seconds),
-                    "lease_token": uuid.uuid4().hex,
+                    "lease_token": token,
                     "last_attempt_at": now,
                 },
                 "$min": {"first_attempt_at": now},
                 "$inc": {"attempts": 1},
             },
-            sort=[("urgent", -1), ("next_attempt_at", 1)],  # union busting first
-            return_document=ReturnDocument.AFTER,
         )
+        return await self._deliveries.find({"_id": {"$in": delivery_ids}, "lease_token": token}).to_list()
 
-    async def _attempt(self, row: dict[str, Any]) -> None:
-        subscription = await self._subscriptions.find_one({"_id": row["subscription_id"]})
+    async def _attempt(self, row: dict[str, Any], subscription: dict[str, Any] | None) -> None:
         if subscription is None:
             await self._record(row, {"status": DeliveryStatus.CANCELLED, "last_error": "the subscription was deleted"})
             return
