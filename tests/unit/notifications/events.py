@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from organising_shared.periods import jakarta_today
 from tests.examples import envelope
 
-TODAY = date.today()
+TODAY = jakarta_today()  # event dates are Jakarta days, and so is the stalled-case check
 
 
 def violation_reported(*, federation: str = "FSPMI", case_id: str | None = None, days_ago: int = 0, **overrides: Any) -> dict[str, Any]:
