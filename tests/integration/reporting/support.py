@@ -115,3 +115,21 @@ def service_process(settings: ReportingSettings, **extra_env: str) -> Iterator[s
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+
+
+async def publish_many(settings: ReportingSettings, events: list[dict[str, Any]]) -> None:
+    """Like `publish`, pipelined: thousands of events in a second or two (order per key is kept)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        futures = []
+        for value in events:
+            topic = settings.topics.for_event_type(value["event_type"])
+            key = (value["data"].get("workplace_id") or value["data"].get("case_id") or value["data"].get("sector")).encode()
+            futures.append(await producer.send(topic, value=as_json(value), key=key))
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()

@@ -25,15 +25,13 @@ class GenerationChanged(Exception):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
-def generation_apply(generation: Generation, *, keep_event_log: bool) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
+def generation_apply(generation: Generation) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
     database = generation.database
 
     async def apply(delivered: Sequence[Delivered], session: AsyncClientSession) -> None:
         pointer = await current_generation(database, session)
         if pointer.name != generation.name:
             raise GenerationChanged(pointer.name)
-        if keep_event_log:
-            await record_events(database, delivered, session)
         await apply_batch(generation, delivered, session)
 
     return apply
@@ -63,14 +61,20 @@ class ReportingProjector:
             self._projectors[generation.name] = ExactlyOnceProjector(
                 database=self._database,
                 name=generation.projector_name,
-                apply=generation_apply(generation, keep_event_log=self._keep_event_log),
+                apply=generation_apply(generation),
                 topics=self._topics,
                 federations=self._federations,
                 dead_letters=self._dead_letters,
-                after_commit=self._after_commit,
+                after_commit=self._committed,
                 consumer="reporting",
             )
         return self._projectors[generation.name]
+
+    async def _committed(self, delivered: Sequence[Delivered]) -> None:
+        if self._keep_event_log:
+            await record_events(self._database, delivered)
+        if self._after_commit is not None:
+            await self._after_commit(delivered)
 
     async def handle(self, records: Sequence[RecordLike]) -> int:
         while True:
