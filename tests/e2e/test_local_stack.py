@@ -43,7 +43,8 @@ def test_stack_answers_healthz_and_sigterm_to_the_group_stops_every_process(tmp_
     try:
         deadline = time.monotonic() + 120
         services = ("recruitment", "reporting", "notifications")
-        while not all(_healthy(ports[name]) for name in services):
+        # Ready when the launcher has printed where everything is, and every service answers.
+        while "Ctrl-C stops everything" not in (tmp_path / "stack.log").read_text() or not all(_healthy(ports[name]) for name in services):
             assert stack.poll() is None, (tmp_path / "stack.log").read_text()
             assert time.monotonic() < deadline, "stack did not answer /healthz in time:\n" + (tmp_path / "stack.log").read_text()
             time.sleep(0.25)
@@ -54,7 +55,7 @@ def test_stack_answers_healthz_and_sigterm_to_the_group_stops_every_process(tmp_
         while _group_members(stack.pid):
             assert time.monotonic() < deadline, f"left behind: {_group_members(stack.pid)}"
             time.sleep(0.2)
-        assert "Ctrl-C stops everything" in (tmp_path / "stack.log").read_text()
+        assert "stopping" in (tmp_path / "stack.log").read_text()
     finally:
         if stack.poll() is None:
             os.killpg(stack.pid, signal.SIGKILL)
