@@ -135,5 +135,10 @@ async def test_dashboard_shows_each_targeted_sector_and_updates_live(reporting_s
             await expect(page.locator("#connection")).to_have_text("Live")
             await expect(page.locator("html")).to_have_attribute("lang", "en")
             await page.screenshot(path=str(ARTIFACTS / "dashboard-en.png"), full_page=True)
+
+            # On an organiser's phone: one column, nothing wider than the screen.
+            await page.set_viewport_size({"width": 390, "height": 844})
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            await page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
         finally:
             await browser.close()
