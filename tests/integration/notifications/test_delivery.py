@@ -72,20 +72,27 @@ async def _rows(service, **params):
     return (await service.admin.get("/api/v1/deliveries", params=params)).json()
 
 
-async def test_receiver_answering_garbage_is_a_failed_attempt_and_the_others_are_served(service, infrastructure):
-    async with webhook_receiver() as receiver, garbage_server() as garbage_url:
+async def test_receivers_answering_garbage_or_hanging_are_failed_attempts_and_the_others_are_served(isolated_settings, namespace, infrastructure):
+    settings = make_settings(isolated_settings, namespace, delivery_attempt_timeout_seconds=1.0)
+    async with webhook_receiver() as receiver, garbage_server() as garbage_url, running_service(settings) as service:
         broken = await service.subscribe(webhook(garbage_url))
-        await service.subscribe(webhook(receiver.url("/ok/fine")))
+        hanging = await service.subscribe(webhook(receiver.url("/hang/slow")))
         unreachable = await service.subscribe(webhook("http://127.0.0.1:9/closed-port"))
+        await service.subscribe(webhook(receiver.url("/ok/fine")))
         event = events.violation_reported()
         await send(infrastructure, service, event)
         await consumed(service.database, {service.settings.topics.violations: 1})
         await settled(service.database)
         assert [request.json["event_id"] for request in receiver.at("/ok/fine")] == [event["event_id"]]
-        for subscription in (broken, unreachable):
+        errors = {}
+        for subscription in (broken, hanging, unreachable):
             row = (await _rows(service, subscription_id=subscription["id"]))[0]
-            assert row["status"] == "failed" and row["attempts"] == 3
-            assert row["last_error"], row
+            assert row["status"] == "failed" and row["attempts"] == 3, row
+            errors[subscription["id"]] = row["last_error"]
+        assert errors[broken["id"]] == "the answer is not valid HTTP (RemoteProtocolError)"
+        assert errors[hanging["id"]] == "no complete answer within 1 s"
+        assert errors[unreachable["id"]].startswith("ConnectError"), errors
+        assert len(receiver.at("/hang/slow")) == 3
         assert (await service.http.get("/healthz")).status_code == 200
 
 

@@ -45,6 +45,9 @@ class WebhookSender:
                 status = await self._post(channel["url"], body, headers)
         except TimeoutError:
             raise DeliveryError(f"no complete answer within {self._timeout:g} s") from None
+        except (httpx.ProtocolError, httpx.DecodingError) as error:
+            # Not echoing the answer: whatever the receiver sent stays out of the delivery log.
+            raise DeliveryError(f"the answer is not valid HTTP ({type(error).__name__})") from None
         except httpx.HTTPError as error:
             raise DeliveryError(f"{type(error).__name__}: {str(error)[:200] or 'connection failed'}") from None
         if not 200 <= status < 300:
