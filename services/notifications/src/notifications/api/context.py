@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from notifications.config import NotificationsSettings
@@ -23,3 +24,14 @@ def _context(request: Request) -> NotificationsContext:
 
 
 Context = Annotated[NotificationsContext, Depends(_context)]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+# Documented on every route of the API (FastAPI documents 422 by itself).
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No bearer token, or an unknown or revoked one"},
+    403: {"model": Problem, "description": "The token's role may not do this, or not for that federation"},
+}

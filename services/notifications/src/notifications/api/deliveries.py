@@ -9,12 +9,12 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pymongo import ReturnDocument
 
 from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
-from notifications.api.context import Context
+from notifications.api.context import COMMON_RESPONSES, Context, Problem
 from notifications.api.schemas import DeliveryPublic
 from notifications.domain.notices import NoticeType
 from notifications.store import DELIVERIES, DeliveryStatus
 
-router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries"])
+router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries"], responses=COMMON_RESPONSES)
 
 _NOT_FOUND = "no such delivery (or it belongs to another federation)"
 
@@ -55,7 +55,7 @@ async def list_deliveries(
     return [DeliveryPublic.of(row) for row in rows]
 
 
-@router.get("/{delivery_id}", response_model=DeliveryPublic, summary="One delivery")
+@router.get("/{delivery_id}", responses={404: {"model": Problem, "description": _NOT_FOUND}}, response_model=DeliveryPublic, summary="One delivery")
 async def get_delivery(delivery_id: str, principal: WriterPrincipal, context: Context) -> DeliveryPublic:
     row = await context.database[DELIVERIES].find_one({"_id": delivery_id})
     if row is None or not (principal.is_admin or row.get("owner") == principal.federation):
@@ -65,6 +65,7 @@ async def get_delivery(delivery_id: str, principal: WriterPrincipal, context: Co
 
 @router.post(
     "/{delivery_id}/retry",
+    responses={404: {"model": Problem, "description": _NOT_FOUND}, 409: {"model": Problem, "description": "The delivery has not failed"}},
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryPublic,
     summary="Queue a failed delivery again, with a fresh set of attempts",

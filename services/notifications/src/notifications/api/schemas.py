@@ -98,6 +98,7 @@ class DeliveryPublic(BaseModel):
     subscription_id: str
     federation: str | None
     channel: Literal["webhook", "email"]
+    receiver: str = Field(description="Web host:port or mail domain the delivery goes to")
     event_id: str
     notice_type: NoticeType
     urgent: bool
@@ -120,6 +121,7 @@ class DeliveryPublic(BaseModel):
             subscription_id=row["subscription_id"],
             federation=row.get("owner"),
             channel=row["channel"],
+            receiver=row["receiver"],
             event_id=row["event_id"],
             notice_type=row["notice_type"],
             urgent=row.get("urgent", False),

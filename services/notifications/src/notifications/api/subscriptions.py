@@ -11,15 +11,16 @@ from pymongo import ReturnDocument
 
 from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
 from organising_shared.auth.principal import Principal
-from notifications.api.context import Context
+from notifications.api.context import COMMON_RESPONSES, Context, Problem
 from notifications.api.schemas import SubscriptionCreate, SubscriptionPublic
 from notifications.domain.addresses import webhook_target_problem
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus, receiver_of
 
-router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
+router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"], responses=COMMON_RESPONSES)
 
 UNPROCESSABLE = 422  # named differently across Starlette versions
 _NOT_FOUND = "no such subscription (or it belongs to another federation)"
+_MAY_BE_MISSING: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": _NOT_FOUND}}
 
 
 def _owner_for(principal: Principal, requested: str | None, known: tuple[str, ...]) -> str | None:
@@ -94,7 +95,7 @@ async def list_subscriptions(
     return [SubscriptionPublic.of(row) for row in rows]
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionPublic, summary="One subscription")
+@router.get("/{subscription_id}", responses=_MAY_BE_MISSING, response_model=SubscriptionPublic, summary="One subscription")
 async def get_subscription(subscription_id: str, principal: WriterPrincipal, context: Context) -> SubscriptionPublic:
     row = _visible(principal, await context.database[SUBSCRIPTIONS].find_one({"_id": subscription_id}))
     return SubscriptionPublic.of(row)
@@ -108,7 +109,7 @@ async def _set_paused(subscription_id: str, paused: bool, principal: Principal, 
 
 
 @router.post(
-    "/{subscription_id}/pause",
+    "/{subscription_id}/pause", responses=_MAY_BE_MISSING,
     response_model=SubscriptionPublic,
     summary="Pause: events that arrive while paused are not notified (deliveries already queued still go out)",
 )
@@ -116,13 +117,15 @@ async def pause_subscription(subscription_id: str, principal: WriterPrincipal, c
     return await _set_paused(subscription_id, True, principal, context)
 
 
-@router.post("/{subscription_id}/resume", response_model=SubscriptionPublic, summary="Resume a paused subscription")
+@router.post(
+    "/{subscription_id}/resume", responses=_MAY_BE_MISSING, response_model=SubscriptionPublic, summary="Resume a paused subscription"
+)
 async def resume_subscription(subscription_id: str, principal: WriterPrincipal, context: Context) -> SubscriptionPublic:
     return await _set_paused(subscription_id, False, principal, context)
 
 
 @router.delete(
-    "/{subscription_id}",
+    "/{subscription_id}", responses=_MAY_BE_MISSING,
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription; its deliveries not yet sent are cancelled, its log is kept",
 )
