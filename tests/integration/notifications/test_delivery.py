@@ -139,3 +139,17 @@ async def test_a_receiver_hanging_30_s_does_not_delay_another_receivers_notifica
 
 async def _arrived(receiver, count: int) -> bool:
     return len(receiver.requests) >= count
+
+
+async def test_deleting_a_subscription_cancels_its_queued_deliveries(isolated_settings, namespace, infrastructure):
+    # Long backoff: after the first failure the row waits, queued, for its next attempt.
+    settings = make_settings(isolated_settings, namespace, delivery_backoff_base_seconds=60.0, delivery_backoff_max_seconds=60.0)
+    async with webhook_receiver() as receiver, running_service(settings) as service:
+        subscription = await service.subscribe(webhook(receiver.url("/fail/gone")))
+        await send(infrastructure, service, events.violation_reported())
+        waiting = await eventually(lambda: _rows(service, status="retrying"), what="delivery waiting for a retry")
+        assert (await service.admin.delete(f"/api/v1/subscriptions/{subscription['id']}")).status_code == 204
+        row = (await service.admin.get(f"/api/v1/deliveries/{waiting[0]['id']}")).json()
+        assert (row["status"], row["last_error"], row["attempts"]) == ("cancelled", "the subscription was deleted", 1)
+        assert (await service.admin.post(f"/api/v1/deliveries/{row['id']}/retry")).status_code == 409
+        assert len(receiver.requests) == 1
