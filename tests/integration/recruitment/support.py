@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from aiokafka import AIOKafkaConsumer
 
 from organising_shared.decoding import Rejection, decode_event
 from recruitment.config import RecruitmentSettings
@@ -26,9 +29,38 @@ async def outbox_drained(db, *, expected: int, timeout: float = 30.0) -> None:
     await eventually(drained, timeout=timeout, what=f"outbox of {expected} events all published")
 
 
+async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list[Any]:
+    """Every record on `topic` up to its end offsets now: a duplicate anywhere in the log is seen."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        records: list[Any] = []
+        ends = None
+        while True:
+            assert time.monotonic() < deadline, f"could not read {topic} to its end within {timeout} s"
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records.extend(batch)
+            partitions = consumer.assignment()
+            if not partitions:
+                continue
+            ends = ends or await consumer.end_offsets(list(partitions))
+            positions = {p: await consumer.position(p) for p in partitions}
+            if all(positions[p] >= ends[p] for p in partitions):
+                return records
+    finally:
+        await consumer.stop()
+
+
 async def published(settings: RecruitmentSettings, topic: str, *, expected: int, bootstrap: str | None = None, timeout: float = 30.0) -> list[tuple[Any, Any]]:
-    """Every record on `topic` as (record, decoded event), each checked against the v1 contract."""
-    records = await read_topic(bootstrap or settings.kafka_bootstrap_servers, topic, expected=expected, timeout=timeout)
+    """Every record on `topic` as (record, decoded event), each checked against the v1 contract.
+
+    Waits for `expected` records, then reads the whole topic to its end, so that any extra copy
+    is returned too and the caller's exact count can fail.
+    """
+    bootstrap = bootstrap or settings.kafka_bootstrap_servers
+    await read_topic(bootstrap, topic, expected=expected, timeout=timeout)
+    records = await read_to_end(bootstrap, topic, timeout=timeout)
     decoded = []
     for record in records:
         event = decode_event(record.value, federations=settings.federations, topic=settings.topics.contract_name(topic))
