@@ -22,6 +22,7 @@ from organising_shared.testing.infrastructure import local_processes
 from notifications.channels.webhook import WebhookSender, make_http_client
 from notifications.config import NotificationsSettings
 from notifications.dispatcher import Dispatcher
+from notifications.domain.secrets import SecretBox
 from notifications.domain.notices import Notice, NoticeType, Text
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, ensure_indexes, new_delivery_op, receiver_of
 
@@ -80,7 +81,7 @@ async def run_once(mongo_url: str, *, concurrency: int, per_receiver: int) -> tu
     operations += [new_delivery_op(subscriptions[-1], notice(), now) for _ in range(per_receiver)]
     await database[DELIVERIES].bulk_write(operations)
     async with make_http_client() as http:
-        dispatcher = Dispatcher(database, {"webhook": WebhookSender(http, timeout=2.0, allow_private=True)}, settings)
+        dispatcher = Dispatcher(database, {"webhook": WebhookSender(http, timeout=2.0, allow_private=True, secrets=SecretBox([]))}, settings)
         started = time.time()
         task = asyncio.create_task(dispatcher.run())
         while sum(len(receiver.arrivals) for receiver in receivers) < RECEIVERS * PER_RECEIVER:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
+from cryptography.fernet import Fernet
 import pytest
 
 from organising_shared.auth.principal import Role
@@ -17,6 +18,7 @@ from notifications.config import NotificationsSettings
 from notifications.main import create_app
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+SECRET_KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture
@@ -31,6 +33,7 @@ def make_settings(isolated_settings, namespace, **overrides) -> NotificationsSet
         "consumer_group": f"{namespace}-notifications",
         "admin_token": ADMIN_TOKEN,
         "allow_private_webhooks": True,  # the receivers listen on 127.0.0.1
+        "webhook_secret_keys": SECRET_KEY,  # (test_crash.py runs without: secrets stored unsealed)
         "delivery_max_attempts": 3,
         "delivery_backoff_base_seconds": 0.2,
         "delivery_backoff_max_seconds": 1.0,

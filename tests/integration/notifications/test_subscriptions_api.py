@@ -23,6 +23,8 @@ async def test_admin_creates_lists_pauses_resumes_and_deletes(service):
     listed = await service.admin.get("/api/v1/subscriptions")
     assert {row["id"] for row in listed.json()} == {created["id"], email["id"]}
     assert channel["secret"] not in listed.text  # the secret is write-only
+    stored = await service.database["subscriptions"].find_one({"_id": created["id"]})
+    assert channel["secret"] not in str(stored)  # and sealed at rest
     assert email["federation"] is None
 
     paused = (await service.admin.post(f"/api/v1/subscriptions/{created['id']}/pause")).json()

@@ -16,6 +16,11 @@ class NotificationsSettings(OrganisingSettings):
     # operator runs receivers on such a network on purpose.
     allow_private_webhooks: bool = Field(default=False, description="ORGANISING_ALLOW_PRIVATE_WEBHOOKS")
 
+    webhook_secret_keys: SecretStr | None = Field(
+        default=None,
+        description="ORGANISING_WEBHOOK_SECRET_KEYS: comma-separated Fernet keys sealing webhook secrets at rest (first seals; all open)",
+    )
+
     # Delivery.
     delivery_max_attempts: int = Field(default=8, ge=1)
     delivery_backoff_base_seconds: float = Field(default=5.0, gt=0)
@@ -42,6 +47,12 @@ class NotificationsSettings(OrganisingSettings):
     delivery_lease_seconds: float | None = Field(
         default=None, gt=0, description="How long a claimed attempt is reserved (default: 3 × timeout + 5 s)"
     )
+
+    @property
+    def secret_keys(self) -> list[str]:
+        if self.webhook_secret_keys is None:
+            return []
+        return [key.strip() for key in self.webhook_secret_keys.get_secret_value().split(",") if key.strip()]
 
     @property
     def lease_seconds(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,8 +18,11 @@ from notifications.channels.webhook import WebhookSender, make_http_client
 from notifications.config import NotificationsSettings
 from notifications.consumers import register_consumers
 from notifications.dispatcher import Dispatcher
+from notifications.domain.secrets import SecretBox
 from notifications.stalled import run_stalled_checks
 from notifications.store import ensure_indexes
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Tells federations and the confederation's organisers, by signed webhook or e-mail, when a
@@ -36,12 +40,17 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         async with service_runtime(app, settings, client_id="notifications") as runtime, make_http_client() as http:
             database = runtime.mongo[settings.database]
             await ensure_indexes(database)
+            secrets = SecretBox(settings.secret_keys)
+            if not secrets.seals:
+                log.warning("ORGANISING_WEBHOOK_SECRET_KEYS is not set: webhook secrets are stored unsealed")
             senders = {
-                "webhook": WebhookSender(http, timeout=settings.delivery_attempt_timeout_seconds, allow_private=settings.allow_private_webhooks),
+                "webhook": WebhookSender(
+                    http, timeout=settings.delivery_attempt_timeout_seconds, allow_private=settings.allow_private_webhooks, secrets=secrets
+                ),
                 "email": EmailSender(settings),
             }
             dispatcher = Dispatcher(database, senders, settings)
-            app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher)
+            app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher, secrets=secrets)
             register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
             background = [
                 asyncio.create_task(dispatcher.run(), name="delivery dispatcher"),

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from notifications.config import NotificationsSettings
+from notifications.domain.secrets import SecretBox
 
 
 @dataclass
@@ -17,6 +18,7 @@ class NotificationsContext:
     database: AsyncDatabase
     settings: NotificationsSettings
     dispatcher: Any  # has wake()
+    secrets: SecretBox
 
 
 def _context(request: Request) -> NotificationsContext:

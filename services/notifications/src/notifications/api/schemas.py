@@ -81,6 +81,7 @@ class SubscriptionPublic(BaseModel):
     def of(cls, row: dict[str, Any]) -> SubscriptionPublic:
         channel = dict(row["channel"])
         channel.pop("secret", None)
+        channel.pop("secret_sealed", None)
         return cls(
             id=row["_id"],
             federation=row.get("owner"),

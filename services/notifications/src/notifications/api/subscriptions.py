@@ -62,7 +62,7 @@ async def create_subscription(body: SubscriptionCreate, principal: WriterPrincip
         problem = await webhook_target_problem(url, allow_private=settings.allow_private_webhooks)
         if problem:
             raise HTTPException(UNPROCESSABLE, f"channel.url: {problem}")
-        channel = {"type": "webhook", "url": url, "secret": body.channel.secret.get_secret_value()}
+        channel = {"type": "webhook", "url": url, **context.secrets.seal(body.channel.secret.get_secret_value())}
     else:
         channel = {"type": "email", "address": str(body.channel.address)}
     row = {

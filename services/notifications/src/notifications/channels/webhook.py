@@ -11,14 +11,16 @@ import httpx
 
 from notifications.channels.base import DeliveryError, payload_bytes
 from notifications.domain.addresses import webhook_target_problem
+from notifications.domain.secrets import SecretBox
 from notifications.domain.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 
 _MAX_ANSWER_BYTES = 64 * 1024
 
 
 class WebhookSender:
-    def __init__(self, client: httpx.AsyncClient, *, timeout: float, allow_private: bool) -> None:
+    def __init__(self, client: httpx.AsyncClient, *, timeout: float, allow_private: bool, secrets: SecretBox) -> None:
         self._client = client
+        self._secrets = secrets
         self._timeout = timeout
         self._allow_private = allow_private
 
@@ -28,6 +30,10 @@ class WebhookSender:
         problem = await webhook_target_problem(channel["url"], allow_private=self._allow_private)
         if problem:
             raise DeliveryError(f"refused: {problem}")
+        try:
+            secret = self._secrets.open(channel)
+        except LookupError as error:
+            raise DeliveryError(str(error)) from None
         body = payload_bytes(delivery)
         timestamp = int(time.time())
         headers = {
@@ -36,7 +42,7 @@ class WebhookSender:
             DELIVERY_HEADER: delivery["_id"],
             EVENT_HEADER: delivery["event_id"],
             TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: signature(channel["secret"], timestamp, body),
+            SIGNATURE_HEADER: signature(secret, timestamp, body),
         }
         try:
             # One deadline for the whole exchange: httpx's own timeouts are per read, and a
