@@ -11,6 +11,9 @@ class ReportingSettings(OrganisingSettings):
     database: str = "organising_reporting"
     consumer_group: str = "reporting"
     batch_max_records: int = Field(default=2000, ge=1, description="Most records applied in one transaction")
+    progress_events: bool = Field(
+        default=True, description="Announce milestones and falling behind from this instance (off: figures only)"
+    )
     progress_check_seconds: float = Field(
         default=60.0, gt=0, description="How often targets are checked for milestones and falling behind without new events"
     )

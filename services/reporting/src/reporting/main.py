@@ -47,17 +47,19 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             app.state.progress = progress
 
             async def after_commit(delivered) -> None:
-                progress.poke()
+                if settings.progress_events:
+                    progress.poke()
 
             register_consumers(runtime.broker, database, settings, after_commit=after_commit)
             await runtime.broker.start()
-            watcher = asyncio.create_task(progress.run(), name="progress-watcher")
+            watcher = asyncio.create_task(progress.run(), name="progress-watcher") if settings.progress_events else None
             try:
                 yield
             finally:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+                if watcher is not None:
+                    watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watcher
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
     app.include_router(health_router())
