@@ -45,6 +45,7 @@ PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2026`, 
 
 
 def reporting_router() -> APIRouter:
+    """Needs on `app.state`: `reporting_database`, `reporting_settings`, `broker`, `shared_figures`."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
     @router.get("/targets")
@@ -54,7 +55,11 @@ def reporting_router() -> APIRouter:
         period: PeriodQuery,
         federation: Annotated[str | None, Query(pattern=FEDERATION_CODE_PATTERN)] = None,
     ) -> dict[str, Any]:
-        return await targets_report(request.app.state.reporting_database, _period(period), federation, jakarta_today())
+        period_value, today = _period(period), jakarta_today()
+        database = request.app.state.reporting_database
+        return await request.app.state.shared_figures.get(
+            ("targets", period_value.code, federation, today), lambda: targets_report(database, period_value, federation, today)
+        )
 
     @router.put("/targets/{period}/{sector}")
     async def put_target(request: Request, principal: AdminPrincipal, period: str, sector: Sector, body: TargetUpdate) -> dict[str, Any]:
@@ -75,6 +80,7 @@ def reporting_router() -> APIRouter:
         row = target_row(event)
         generation = await current_generation(request.app.state.reporting_database)
         await apply_target_events(generation.targets, [row], None)
+        request.app.state.shared_figures.clear()
         return {key: value for key, value in row.items() if key != "_id"} | {"event_id": str(event.event_id)}
 
     @router.get("/violations/summary")

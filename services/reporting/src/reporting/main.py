@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from organising_shared.health import health_router
 from organising_shared.service import serve, service_runtime
 from reporting.api import reporting_router
+from reporting.cache import SharedFigures
 from reporting.config import ReportingSettings
 from reporting.consumers import register_consumers
 from reporting.dashboard import dashboard_router
@@ -45,6 +46,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             app.state.reporting_database = database
             app.state.broker = runtime.broker
             app.state.progress = progress
+            app.state.shared_figures = SharedFigures(max_age=0.2)
 
             async def after_commit(delivered) -> None:
                 if settings.progress_events:

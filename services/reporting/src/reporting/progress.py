@@ -52,8 +52,10 @@ def progress_event_id(*parts: object) -> uuid.UUID:
 
 
 class ProgressWatcher:
-    def __init__(self, database: AsyncDatabase, publish: Publish, *, confederation: str, interval: float) -> None:
+    def __init__(self, database: AsyncDatabase, publish: Publish, *, confederation: str, interval: float, min_gap: float = 1.0) -> None:
         self._database = database
+        # Under a flood every batch pokes; one check a second is plenty and leaves the store to the consumer.
+        self._min_gap = min_gap
         self._publish = publish
         self._confederation = confederation
         self._interval = interval
@@ -76,6 +78,7 @@ class ProgressWatcher:
                 raise
             except Exception:  # noqa: BLE001 - a failed check is retried at the next one
                 log.exception("progress check failed; will retry")
+            await asyncio.sleep(self._min_gap)
 
     async def check(self, today: date | None = None) -> int:
         """Announce what is due for every period that has targets; returns how many events."""
