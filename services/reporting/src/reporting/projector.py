@@ -55,6 +55,7 @@ class ReportingProjector:
         self._after_commit = after_commit
         self._keep_event_log = keep_event_log
         self._projectors: dict[str, ExactlyOnceProjector] = {}
+        self._generation: Generation | None = None
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
@@ -77,9 +78,12 @@ class ReportingProjector:
             await self._after_commit(delivered)
 
     async def handle(self, records: Sequence[RecordLike]) -> int:
+        # The pointer is remembered between batches (it moves only on a rebuild); each batch's
+        # transaction checks it, and a stale one costs a retry, never a wrong write.
         while True:
-            generation = await current_generation(self._database)
+            if self._generation is None:
+                self._generation = await current_generation(self._database)
             try:
-                return await self.for_generation(generation).handle(records)
+                return await self.for_generation(self._generation).handle(records)
             except GenerationChanged:
-                continue  # the pointer moved under this batch: apply it to the new generation
+                self._generation = None  # the pointer moved under this batch: apply it to the new generation
