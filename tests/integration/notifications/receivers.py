@@ -4,6 +4,7 @@ server that answers garbage, and an SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -86,11 +87,17 @@ class WebhookReceiver:
         await send({"type": "http.response.body", "body": b"ok" if request.status == 200 else b"nope"})
 
 
+class EmbeddedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield  # pytest keeps its own SIGINT/SIGTERM handling
+
+
 @asynccontextmanager
 async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     config = uvicorn.Config(receiver, host="127.0.0.1", port=0, lifespan="off", log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    server = EmbeddedServer(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
