@@ -115,6 +115,7 @@ def service_process(settings: ReportingSettings, **extra_env: str) -> Iterator[s
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+        os.unlink(log.name)  # the service's log is for debugging a run in progress only
 
 
 async def publish_many(settings: ReportingSettings, events: list[dict[str, Any]]) -> None:
