@@ -6,6 +6,7 @@ also checks that a rebuild from scratch reaches exactly the same counter documen
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 
@@ -108,3 +109,20 @@ async def test_two_instances_in_one_group_share_the_partitions_and_count_exactly
     assert year_totals(live) == {"members_recruited": 600, "members_left": 200, "union_units_established": 100, "cases_resolved": 50}
     rebuilt = await rebuild(reporting_settings)
     assert await counters(reporting_settings, rebuilt.generation) == live
+
+
+async def test_a_rebuild_while_events_keep_arriving_switches_over_without_losing_or_doubling_any(reporting_settings, infrastructure):
+    first = [b.recruited(f"a{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 23}") for i in range(1500)]
+    during = [b.recruited(f"d{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 23}") for i in range(1500)]
+    async with running_service(reporting_settings.model_copy(update={"batch_max_records": 100})):
+        await publish_many(reporting_settings, first)
+        await eventually(lambda: _applied_at_least(reporting_settings, 300), timeout=60, what="the live consumer is busy")
+        publishing = asyncio.create_task(publish_many(reporting_settings, during))
+        switched = await rebuild(reporting_settings, batch_records=200)
+        await publishing
+        await eventually(lambda: _applied_at_least(reporting_settings, 3000), timeout=90, what="every record applied after the switch")
+        live = await counters(reporting_settings)
+    assert switched.previous != switched.generation
+    assert year_totals(live)["members_recruited"] == 3000
+    again = await rebuild(reporting_settings)
+    assert await counters(reporting_settings, again.generation) == live
