@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Header, Path, Query, Request, UploadFile, status
@@ -86,7 +87,8 @@ def idempotency_scope(intake: Intake, principal: Principal, key: str | None, req
     if key is None:
         return None
     content = body if isinstance(body, bytes) else (body.model_dump_json().encode() if body is not None else b"")
-    fingerprint = intake.vault.fingerprint("request", request.method, request.url.path, content.hex())
+    # Keyed: the content may hold a name or NIK, and the fingerprint is stored.
+    fingerprint = intake.vault.fingerprint("request", request.method, request.url.path, hashlib.sha256(content).hexdigest())
     return IdempotencyScope(principal=principal, key=key, fingerprint=fingerprint)
 
 

@@ -44,6 +44,7 @@ class RecruitmentSettings(OrganisingSettings):
     import_chunk_rows: int = Field(default=500, ge=1, description="Rows registered per store transaction in an import")
     relay_batch: int = Field(default=500, ge=1, description="Outbox rows the relay sends before marking them sent")
     relay_idle_seconds: float = Field(default=0.05, gt=0, description="Relay poll interval when the outbox is empty")
+    relay_linger_seconds: float = Field(default=0.02, ge=0, description="Relay pause after a busy round, to batch the next")
     relay_retry_seconds: float = Field(default=1.0, gt=0, description="Relay back-off while Kafka is unreachable")
     relay_lease_seconds: float = Field(default=15.0, gt=0, description="How long a relay replica holds the outbox")
 

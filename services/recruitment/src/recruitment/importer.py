@@ -28,7 +28,7 @@ from recruitment.errors import Invalid
 from recruitment.idempotency import IdempotencyScope, StoredAnswer
 from recruitment.intake import Intake
 from recruitment.schemas import ImportReport, MemberCreate, RejectedLine
-from recruitment.store import IDEMPOTENCY, IMPORT_ROWS, IMPORTS, NIK_CLAIMS, in_transaction
+from recruitment.store import IDEMPOTENCY, IMPORT_ROWS, IMPORTS, NIK_CLAIMS
 
 REQUIRED_COLUMNS = ("sector", "workplace_id", "region_code", "employment_status", "gender", "recruited_on")
 OPTIONAL_COLUMNS = ("age_band", "full_name", "phone", "nik")
@@ -125,7 +125,7 @@ async def import_members(intake: Intake, federation: str, content: bytes, *, chu
         already = len(valid)
     else:
         for chunk in _chunks(valid, chunk_rows):
-            fresh, seen = await in_transaction(intake.db.client, _register_chunk(intake, federation, chunk))
+            fresh, seen = await intake.transaction(_register_chunk(intake, federation, chunk))
             registered += fresh
             already += seen
         await intake.db[IMPORTS].update_one({"_id": file_id}, {"$setOnInsert": {"completed_at": datetime.now(UTC)}}, upsert=True)

@@ -5,11 +5,12 @@ Every function here takes the federation the caller acts for, already authorised
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass, field
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -40,6 +41,7 @@ from recruitment.store import CASES, IDEMPOTENCY, IMPORT_ROWS, MEMBER_KEYS, MEMB
 from recruitment.vault import Vault
 
 Write = Callable[[AsyncClientSession], Awaitable["Outcome"]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,15 @@ class Intake:
         self.vault = vault
         self._settings = settings
         self._on_commit = on_commit
+        # Every write increments the outbox counter, so concurrent transactions conflict on it,
+        # abort and back off: sixteen concurrent writers got 4 writes/s where one got 23 (bench).
+        # Taking turns within the process avoids the conflicts; replicas still conflict with
+        # each other, rarely, and the driver retries those.
+        self._turn = asyncio.Lock()
+
+    async def transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+        async with self._turn:
+            return await in_transaction(self._client, work)
 
     # -- the transaction and idempotency frame every write runs in ----------------------------
 
@@ -87,7 +98,7 @@ class Intake:
                 await scope.remember(records, outcome.answer, member_ids=outcome.member_ids, session=session)
             return outcome.answer
 
-        answer = await in_transaction(self._client, work)
+        answer = await self.transaction(work)
         self._on_commit()
         return answer
 
@@ -224,7 +235,7 @@ class Intake:
             await self.db[IDEMPOTENCY].delete_many({"member_ids": member_ref}, session=session)
             return {"member_ref": member_ref, "erased": True}
 
-        return await in_transaction(self._client, work)
+        return await self.transaction(work)
 
     # -- union units and violations -----------------------------------------------------------
 

@@ -72,6 +72,7 @@ class OutboxRelay:
         self._lease = RelayLease(db, seconds=settings.relay_lease_seconds)
         self._wake = asyncio.Event()
         self._connected = False
+        self._position: int | None = None
 
     def wake(self) -> None:
         """Called after a write commits, so a new event goes out without waiting for the next poll."""
@@ -87,13 +88,19 @@ class OutboxRelay:
                 try:
                     await self._connect()
                     if not await self._lease.hold():
+                        self._position = None  # another replica publishes now: re-read when back
                         await self._idle(self._settings.relay_lease_seconds / 3)
                         continue
                     if await self.publish_pending() == 0:
                         await self._idle(self._settings.relay_idle_seconds)
+                    else:
+                        # Under load, let a few more writes commit: one round for many rows costs
+                        # the store two operations instead of two per row.
+                        await asyncio.sleep(self._settings.relay_linger_seconds)
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:  # noqa: BLE001 - Kafka or the store is away: wait and retry
+                    self._position = None
                     # The type only: an error's text could quote a message, and messages are events.
                     log.warning("outbox relay: %s; retrying in %.1f s", type(error).__name__, self._settings.relay_retry_seconds)
                     await asyncio.sleep(self._settings.relay_retry_seconds)
@@ -104,7 +111,11 @@ class OutboxRelay:
         if self._connected:
             return
         if not self._broker.running:
-            await self._broker.start()
+            try:
+                await self._broker.start()
+            except Exception:
+                await self._broker.stop()  # close the half-started producer before the next try
+                raise
         await ensure_organising_topics(self._settings)
         self._connected = True
         log.info("outbox relay connected to Kafka")
@@ -118,7 +129,10 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Send the rows after the published position, pipelined in order; advance past each acknowledged row."""
-        position = await outbox.published_up_to(self._db)
+        if self._position is None:
+            # Read once per lease: while it holds the lease, only this relay moves the position.
+            self._position = await outbox.published_up_to(self._db)
+        position = self._position
         rows, events = [], 0
         cursor = self._outbox.find({"_id": {"$gt": position}}, sort=[("_id", 1)], limit=self._settings.relay_batch, batch_size=16)
         try:
@@ -152,6 +166,7 @@ class OutboxRelay:
         acknowledged = rows if failed is None else rows[:failed]
         if acknowledged:
             await outbox.mark_published(self._db, acknowledged[-1]["_id"])
+            self._position = acknowledged[-1]["_id"]
         if failed is not None:
             # The position stops before the failed row: it is sent again, whole, next round. Those
             # of its events (and of later rows) that did arrive arrive twice, with the same event_id.
