@@ -16,3 +16,17 @@ def test_asyncapi_document_names_every_topic_and_explains_the_fields():
         assert event_type in text
     assert "Day the member joined" in text  # a field description
     assert "wp-bekasi-0042" in text  # a field example
+
+
+def test_every_service_serves_the_contract_document():
+    from fastapi.testclient import TestClient
+
+    from notifications.main import create_app as notifications_app
+    from recruitment.main import create_app as recruitment_app
+    from reporting.main import create_app as reporting_app
+
+    for create_app in (recruitment_app, reporting_app, notifications_app):
+        # No lifespan: the document needs neither Kafka nor the store.
+        response = TestClient(create_app()).get("/asyncapi.json")
+        assert response.status_code == 200
+        assert response.json()["asyncapi"] == "3.0.0"

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
@@ -76,6 +77,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(asyncapi_router())
     app.include_router(subscriptions.router)
     app.include_router(deliveries.router)
     return app

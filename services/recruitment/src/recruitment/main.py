@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from organising_shared.auth.dependencies import Authenticator
 from organising_shared.auth.tokens import TokenStore
+from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.kafka import make_broker
 from organising_shared.mongo import make_mongo_client
@@ -81,6 +82,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router())
+    app.include_router(asyncapi_router())
     app.include_router(build_router())
     return app
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.service import serve, service_runtime
 from reporting.api import reporting_router
@@ -65,6 +66,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(asyncapi_router())
     app.include_router(reporting_router())
     app.include_router(live_router())
     app.include_router(dashboard_router())
