@@ -19,7 +19,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(**isolated_settings.model_dump(), database=f"{namespace}_reporting", consumer_group=f"{namespace}-reporting")
+    # These tests look for each event in the audit copy, which is off by default.
+    return ReportingSettings(
+        **isolated_settings.model_dump(), database=f"{namespace}_reporting", consumer_group=f"{namespace}-reporting", event_log=True
+    )
 
 
 async def test_event_from_a_plain_producer_reaches_the_store(reporting_settings, infrastructure):

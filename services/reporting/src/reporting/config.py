@@ -11,6 +11,11 @@ class ReportingSettings(OrganisingSettings):
     database: str = "organising_reporting"
     consumer_group: str = "reporting"
     batch_max_records: int = Field(default=2000, ge=1, description="Most records applied in one transaction")
+    event_log: bool = Field(
+        default=False,
+        description="Also keep an audit copy of every accepted event in the `events` collection, written after each "
+        "batch commits (off by default: Kafka is the record, and the copy costs one stored document per event)",
+    )
     progress_events: bool = Field(
         default=True, description="Announce milestones and falling behind from this instance (off: figures only)"
     )

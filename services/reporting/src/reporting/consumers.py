@@ -26,6 +26,7 @@ def register_consumers(
         federations=settings.publishers,
         dead_letters=broker,
         after_commit=after_commit,
+        keep_event_log=settings.event_log,
     )
     subscribe_projection(
         broker,

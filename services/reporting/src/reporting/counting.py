@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from organising_shared.periods import periods_containing
@@ -50,9 +51,16 @@ def _in_order(events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Mappin
     return sorted(events.items(), key=lambda item: (item[1]["day"], item[1]["at"], item[0]))
 
 
+@lru_cache(maxsize=4096)
+def _period_codes(day: str) -> tuple[str, ...]:
+    # Every event's day is parsed into its year, semester and quarter: the same few hundred days
+    # recur across a batch, so the codes are remembered.
+    return tuple(period.code for period in periods_containing(date.fromisoformat(day)))
+
+
 def _add(contribution: Contribution, day: str, sector: str, federation: str, fields: Iterable[tuple[str, int]]) -> None:
-    for period in periods_containing(date.fromisoformat(day)):
-        doc = counter_id(period.code, sector, federation)
+    for code in _period_codes(day):
+        doc = counter_id(code, sector, federation)
         for field, amount in fields:
             if amount:
                 contribution[(doc, field)] += amount
