@@ -8,6 +8,7 @@ update, not a thousand.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC
@@ -107,8 +108,12 @@ def case_summary_fields(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# SecantusDB (the local store) answers `$in` fastest with a few hundred ids at a time.
-_READ_CHUNK = 200
+# SecantusDB (the local store) answers `$in` in time that grows faster than the list: measured,
+# chunks of 10-50 ids read ~4,700 docs/s, 200 ids ~2,300 docs/s, 2,000 ids ~240 docs/s.
+_READ_CHUNK = 50
+# Recomputing a contribution takes ~0.1 ms: a few hundred entities between yields keep a GET's
+# wait for the event loop to a few tens of milliseconds.
+_YIELD_EVERY = 250
 
 
 async def _load(collection: AsyncCollection, ids: Sequence[str], session: AsyncClientSession | None) -> dict[str, dict[str, Any]]:
@@ -135,7 +140,9 @@ async def _apply_entities(
     """
     stored = await _load(collection, list(additions), session)
     inserts, replaces = [], []
-    for entity_id, entries in additions.items():
+    for position, (entity_id, entries) in enumerate(additions.items()):
+        if position % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # the same event loop answers GETs: let them in between entities
         existing = stored.get(entity_id)
         document = existing or {"_id": entity_id}
         before = contribution(document) if existing else Counter()
