@@ -92,7 +92,7 @@ async def test_erasure_leaves_nothing_that_identifies_the_person_and_keeps_the_e
 
     # The events are untouched and no event was written for the erasure.
     after = [(r.key, r.value) for r, _ in await published(recruitment_settings, recruitment_settings.topics.membership, expected=3)]
-    assert after == before
+    assert sorted(after) == sorted(before)  # partitions interleave in any order when read back
     assert (await client.delete(f"/api/v1/members/{ref}/personal-data", headers=auth)).status_code == 200  # erasing twice is fine
 
     for secret in (nik, name, phone, CSV_NAME, CSV_PHONE, CSV_NIK):
