@@ -8,7 +8,7 @@ the validation context: `EVENT_ADAPTER.validate_json(raw, context={"federations"
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 from uuid import UUID, uuid4
 
 from pydantic import (

@@ -10,19 +10,9 @@ import pytest
 from reporting.config import ReportingSettings
 from tests.integration.helpers import eventually, read_topic
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import ADMIN, ADMIN_TOKEN, applied_offsets, publish, running_service
+from tests.integration.reporting.support import ADMIN, applied_offsets, publish, running_service
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **isolated_settings.model_dump(exclude={"admin_token"}),
-        admin_token=ADMIN_TOKEN,
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 async def progress_events(settings: ReportingSettings, at_least: int) -> dict[str, dict]:

@@ -5,24 +5,13 @@ from __future__ import annotations
 import pytest
 
 from organising_shared.mongo import make_mongo_client
-from reporting.config import ReportingSettings
 from reporting.generations import current_generation
 from reporting.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import ADMIN, ADMIN_TOKEN, applied_offsets, counters, publish, running_service
+from tests.integration.reporting.support import ADMIN, applied_offsets, counters, publish, running_service
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **isolated_settings.model_dump(exclude={"admin_token"}),
-        admin_token=ADMIN_TOKEN,
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 def metrics(report: dict, federation: str | None) -> dict:

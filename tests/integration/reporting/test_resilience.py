@@ -13,25 +13,14 @@ import signal
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reporting.config import ReportingSettings
 from reporting.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import ADMIN_TOKEN, applied_offsets, counters, publish_many, running_service, service_process
+from tests.integration.reporting.support import applied_offsets, counters, publish_many, running_service, service_process
 
 pytestmark = pytest.mark.integration
 
 SECTORS = ("chemical", "garment_textile", "automotive", "metal", "cement")
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **isolated_settings.model_dump(exclude={"admin_token"}),
-        admin_token=ADMIN_TOKEN,
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 def thousand_events() -> list[dict]:

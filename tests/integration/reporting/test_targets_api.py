@@ -12,21 +12,11 @@ from organising_shared.mongo import make_mongo_client
 from reporting.config import ReportingSettings
 from tests.integration.helpers import eventually, read_topic
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import ADMIN, ADMIN_TOKEN, applied_offsets, publish, running_service
+from tests.integration.reporting.support import ADMIN, applied_offsets, publish, running_service
 
 pytestmark = pytest.mark.integration
 
 GOOD = {"members_recruited": 100, "union_units_established": 4, "cases_resolved": 6}
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **isolated_settings.model_dump(exclude={"admin_token"}),
-        admin_token=ADMIN_TOKEN,
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 async def issue(settings: ReportingSettings, role: Role, federation: str | None = None) -> dict[str, str]:
