@@ -18,8 +18,8 @@ def test_asyncapi_document_names_every_topic_and_explains_the_fields():
     assert "wp-bekasi-0042" in text  # a field example
 
 
-def test_every_service_serves_the_contract_document():
-    from fastapi.testclient import TestClient
+async def test_every_service_serves_the_contract_document():
+    import httpx
 
     from notifications.main import create_app as notifications_app
     from recruitment.main import create_app as recruitment_app
@@ -27,6 +27,7 @@ def test_every_service_serves_the_contract_document():
 
     for create_app in (recruitment_app, reporting_app, notifications_app):
         # No lifespan: the document needs neither Kafka nor the store.
-        response = TestClient(create_app()).get("/asyncapi.json")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://service") as client:
+            response = await client.get("/asyncapi.json")
         assert response.status_code == 200
         assert response.json()["asyncapi"] == "3.0.0"
