@@ -7,6 +7,10 @@ its first event and `last` that of its last. Because concurrent writes conflict 
 a row becomes visible only after every row with a smaller `_id`: the relay can publish in `_id`
 order and remember a single position, and every workplace's events reach Kafka in the order
 they were written.
+
+Each row also carries its `_id` as `seq`, under an ascending index of its own: SecantusDB
+answers a range query on `_id` by scanning the whole collection (the outbox is kept, so that
+cost grows with every write), but walks a secondary index for one. The relay scans by `seq`.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[
         {"_id": _COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
     first = counter["value"] - len(events) + 1
-    await db[OUTBOX].insert_one({"_id": first, "last": counter["value"], "federation": federations.pop(), "events": events}, session=session)
+    row = {"_id": first, "seq": first, "last": counter["value"], "federation": federations.pop(), "events": events}
+    await db[OUTBOX].insert_one(row, session=session)
     return first
 
 

@@ -134,7 +134,8 @@ class OutboxRelay:
             self._position = await outbox.published_up_to(self._db)
         position = self._position
         rows, events = [], 0
-        cursor = self._outbox.find({"_id": {"$gt": position}}, sort=[("_id", 1)], limit=self._settings.relay_batch, batch_size=16)
+        # By `seq` (= `_id`), whose index the store walks; a range on `_id` scans the whole outbox.
+        cursor = self._outbox.find({"seq": {"$gt": position}}, sort=[("seq", 1)], limit=self._settings.relay_batch, batch_size=16)
         try:
             async for row in cursor:
                 rows.append(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -34,7 +34,16 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     # their NIK claim and import fingerprint, so leaving and erasure find them by _id.
     await db[MEMBERS].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
     await db[OUTBOX].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
+    await db[OUTBOX].create_index([("seq", ASCENDING)])  # the relay's scan (see outbox.py)
+    await _give_outbox_rows_their_seq(db)
     await db[IDEMPOTENCY].create_index([("member_ids", ASCENDING)])
+
+
+async def _give_outbox_rows_their_seq(db: AsyncDatabase) -> None:
+    """Rows written before `seq` existed get it, so the relay's scan by `seq` cannot skip them."""
+    missing = [row["_id"] async for row in db[OUTBOX].find({"seq": {"$exists": False}}, {"_id": 1})]
+    if missing:
+        await db[OUTBOX].bulk_write([UpdateOne({"_id": row_id}, {"$set": {"seq": row_id}}) for row_id in missing])
 
 
 async def in_transaction(client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
