@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from recruitment.store import MEMBERS
@@ -86,6 +88,21 @@ async def test_same_nik_again_answers_with_the_existing_member_and_writes_no_eve
     rejoined = await client.post("/api/v1/members", json=body, headers=auth)
     assert rejoined.status_code == 201
     assert await outbox_events(db) == 4
+
+
+async def test_concurrent_registrations_of_one_nik_make_one_member_and_one_event(client, tokens, db):
+    # A registration inserts its NIK claim without looking first: the losers of this race must
+    # come back with the winner's member_ref, not an error, and write nothing.
+    auth = Tokens.header(tokens.fspmi)
+    body = payloads.member()
+    answers = await asyncio.gather(*(client.post("/api/v1/members", json=body, headers=auth) for _ in range(5)))
+    assert sorted(answer.status_code for answer in answers) == [200, 200, 200, 200, 201]
+    winner = next(answer.json() for answer in answers if answer.status_code == 201)
+    for answer in answers:
+        if answer.status_code == 200:
+            assert answer.json() == {"member_ref": winner["member_ref"], "event_id": None, "already_registered": True}
+    assert await outbox_events(db) == 1
+    assert await db[MEMBERS].count_documents({}) == 1
 
 
 async def test_state_rules_are_refused_without_writing(client, tokens, db):

@@ -25,8 +25,10 @@ IDEMPOTENCY = "idempotency"
 LEASES = "leases"
 
 # A request racing another one on a unique key loses with DuplicateKeyError; run again, it sees
-# the winner's committed state and answers from it.
-_DUPLICATE_RETRIES = 3
+# the winner's committed state and answers from it. One more than the races a write can lose
+# (a NIK claim, an idempotency record): a registration inserts its NIK claim without looking
+# first, so an already registered NIK costs it one run as well.
+_DUPLICATE_RETRIES = 4
 
 
 async def ensure_indexes(db: AsyncDatabase) -> None:
