@@ -3,6 +3,8 @@ and a hanging receiver that does not hold up the others."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tests.integration.helpers import as_json, eventually, produce
@@ -34,7 +36,9 @@ async def test_receiver_failing_twice_then_succeeding_gets_exactly_one_successfu
         row = log[0]
         assert row["id"] == f"{subscription['id']}:{event['event_id']}"
         assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
-        assert row["first_attempt_at"] <= row["last_attempt_at"] <= row["delivered_at"]
+        # Compared as times, not strings: ISO 8601 leaves out a fraction of a second that is zero.
+        first, last, delivered = (datetime.fromisoformat(row[key]) for key in ("first_attempt_at", "last_attempt_at", "delivered_at"))
+        assert first <= last <= delivered
         assert row["last_duration_ms"] is not None and row["next_attempt_at"] is None
         assert (await service.admin.get("/api/v1/deliveries", params={"status": "failed"})).json() == []
 
