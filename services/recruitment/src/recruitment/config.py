@@ -46,6 +46,9 @@ class RecruitmentSettings(OrganisingSettings):
     relay_idle_seconds: float = Field(default=0.05, gt=0, description="Relay poll interval when the outbox is empty")
     relay_linger_seconds: float = Field(default=0.02, ge=0, description="Relay pause after a busy round, to batch the next")
     relay_retry_seconds: float = Field(default=1.0, gt=0, description="Relay back-off while Kafka is unreachable")
+    relay_round_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="A publishing round not acknowledged by then is abandoned and the producer replaced"
+    )
     relay_lease_seconds: float = Field(default=15.0, gt=0, description="How long a relay replica holds the outbox")
 
     @field_validator("master_key")

@@ -91,7 +91,10 @@ class OutboxRelay:
                         self._position = None  # another replica publishes now: re-read when back
                         await self._idle(self._settings.relay_lease_seconds / 3)
                         continue
-                    if await self.publish_pending() == 0:
+                    # A round that never completes (a producer wedged by a broker restart) must not
+                    # hold the outbox forever: it is abandoned and sent again by a new producer.
+                    published = await asyncio.wait_for(self.publish_pending(), self._settings.relay_round_timeout_seconds)
+                    if published == 0:
                         await self._idle(self._settings.relay_idle_seconds)
                     else:
                         # Under load, let a few more writes commit: one round for many rows costs
@@ -103,6 +106,7 @@ class OutboxRelay:
                     self._position = None
                     # The type only: an error's text could quote a message, and messages are events.
                     log.warning("outbox relay: %s; retrying in %.1f s", type(error).__name__, self._settings.relay_retry_seconds)
+                    await self._disconnect()
                     await asyncio.sleep(self._settings.relay_retry_seconds)
         finally:
             await asyncio.shield(self._lease.release())
@@ -119,6 +123,18 @@ class OutboxRelay:
         await ensure_organising_topics(self._settings)
         self._connected = True
         log.info("outbox relay connected to Kafka")
+
+    async def _disconnect(self) -> None:
+        """Drop the producer after a failure: aiokafka's can stay wedged once its broker restarted.
+
+        The next round starts a fresh one. Rows it had sent but not seen acknowledged go out again
+        with the same event_id, which consumers drop (CONTRACT.md).
+        """
+        self._connected = False
+        try:
+            await self._broker.stop()
+        except Exception as error:  # noqa: BLE001 - closing a broken producer may fail too
+            log.warning("outbox relay: closing the producer failed (%s)", type(error).__name__)
 
     async def _idle(self, seconds: float) -> None:
         try:
