@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 import httpx
 import pytest
@@ -14,27 +13,16 @@ from organising_shared.auth import Role, TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today, periods_containing
 from organising_shared.reference import Sector
-from reporting.config import ReportingSettings
 from reporting.export import CSV_COLUMNS
 from reporting.main import create_app
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, eventually, produce
+from tests.integration.reporting.support import ADMIN
 
 pytestmark = pytest.mark.integration
 
-ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 TODAY = jakarta_today()
 PERIOD = next(period for period in periods_containing(TODAY) if "-S" in period.code)
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **{**isolated_settings.model_dump(), "admin_token": ADMIN_TOKEN},
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 def recruit(gender: str, employment_status: str) -> tuple[bytes, bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -13,28 +12,17 @@ import pytest
 from organising_shared.auth import Role, TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import Period, jakarta_today, periods_containing
-from reporting.config import ReportingSettings
 from reporting.main import create_app
 from tests.e2e.serving import figure_events, serving
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, produce
+from tests.integration.reporting.support import ADMIN
 
 pytestmark = pytest.mark.integration
 
-ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
 TODAY = jakarta_today()
 # The current semester, so that its expected_to_date is neither 0 nor the whole target.
 PERIOD: Period = next(period for period in periods_containing(TODAY) if "-S" in period.code)
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-@pytest.fixture
-def reporting_settings(isolated_settings, namespace) -> ReportingSettings:
-    return ReportingSettings(
-        **{**isolated_settings.model_dump(), "admin_token": ADMIN_TOKEN},
-        database=f"{namespace}_reporting",
-        consumer_group=f"{namespace}-reporting",
-    )
 
 
 def target_set(sector: str, members: int, *, federation: str | None = None) -> dict[str, Any]:
