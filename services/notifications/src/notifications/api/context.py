@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.auth.dependencies import ensure_may_act_for
+from organising_shared.auth.principal import Principal
 from notifications.config import NotificationsSettings
 from notifications.domain.secrets import SecretBox
 
@@ -37,3 +39,12 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No bearer token, or an unknown or revoked one"},
     403: {"model": Problem, "description": "The token's role may not do this, or not for that federation"},
 }
+
+
+def owner_filter(principal: Principal, federation: str | None) -> dict[str, Any]:
+    """Which owner's rows a listing may show: a federation only its own, an admin any (or all)."""
+    if not principal.is_admin:
+        if federation is not None:
+            ensure_may_act_for(principal, federation)
+        return {"owner": principal.federation}
+    return {"owner": federation} if federation is not None else {}

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from pymongo import ReturnDocument
 
-from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
-from notifications.api.context import COMMON_RESPONSES, Context, Problem
+from organising_shared.auth.dependencies import WriterPrincipal
+from notifications.api.context import COMMON_RESPONSES, Context, Problem, owner_filter
 from notifications.api.schemas import DeliveryPublic
 from notifications.domain.notices import NoticeType
 from notifications.store import DELIVERIES, DeliveryStatus
@@ -32,13 +32,7 @@ async def list_deliveries(
     until: datetime | None = Query(default=None, description="Created before"),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[DeliveryPublic]:
-    query: dict[str, Any] = {}
-    if not principal.is_admin:
-        if federation is not None:
-            ensure_may_act_for(principal, federation)
-        query["owner"] = principal.federation
-    elif federation is not None:
-        query["owner"] = federation
+    query: dict[str, Any] = owner_filter(principal, federation)
     for field, value in (("status", status_), ("subscription_id", subscription_id), ("event_id", event_id)):
         if value is not None:
             query[field] = value

@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 
 from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
 from organising_shared.auth.principal import Principal
-from notifications.api.context import COMMON_RESPONSES, Context, Problem
+from notifications.api.context import COMMON_RESPONSES, Context, Problem, owner_filter
 from notifications.api.schemas import SubscriptionCreate, SubscriptionPublic
 from notifications.domain.addresses import webhook_target_problem
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus, receiver_of
@@ -84,13 +84,7 @@ async def create_subscription(body: SubscriptionCreate, principal: WriterPrincip
 async def list_subscriptions(
     principal: WriterPrincipal, context: Context, federation: str | None = Query(default=None, description="Owner (admin only)")
 ) -> list[SubscriptionPublic]:
-    query: dict[str, Any] = {}
-    if not principal.is_admin:
-        if federation is not None:
-            ensure_may_act_for(principal, federation)
-        query["owner"] = principal.federation
-    elif federation is not None:
-        query["owner"] = federation
+    query: dict[str, Any] = owner_filter(principal, federation)
     rows = await context.database[SUBSCRIPTIONS].find(query, sort=[("created_at", 1)]).to_list()
     return [SubscriptionPublic.of(row) for row in rows]
 
