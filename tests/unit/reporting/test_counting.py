@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import itertools
 
-from reporting.counting import case_contribution, difference, member_contribution, unit_contribution
+from reporting import counting
+from reporting.counting import MemberEntry, case_contribution, difference, unit_contribution
 
 
-def recruited(day: str, at: str = "2026-01-01T00:00:00+00:00", **extra):
-    return {"kind": "recruited", "day": day, "at": at, "sector": "metal", "region_code": "32.16", "gender": "female",
-            "employment_status": "permanent", "age_band": None, **extra}
+def recruited(day: str, at: str = "2026-01-01T00:00:00.000000+00:00", **extra):
+    return MemberEntry(day=day, at=at, event_id="", kind="recruited", sector="metal", region_code="32.16", gender="female",
+                       employment_status="permanent", **extra)
 
 
-def left(day: str, at: str = "2026-01-01T00:00:00+00:00"):
-    return {"kind": "left", "day": day, "at": at, "sector": "metal", "region_code": "32.16"}
+def left(day: str, at: str = "2026-01-01T00:00:00.000000+00:00"):
+    return MemberEntry(day=day, at=at, event_id="", kind="left", sector="metal", region_code="32.16")
+
+
+def member_contribution(federation: str, events: dict[str, MemberEntry]):
+    """The member's history given as event_id → entry."""
+    return counting.member_contribution(federation, [entry._replace(event_id=event_id) for event_id, entry in events.items()])
 
 
 def total(contribution, doc, field):

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from organising_shared.periods import periods_containing
 from organising_shared.reference import RESOLVED_OUTCOMES, province_of
@@ -58,12 +58,34 @@ def _period_codes(day: str) -> tuple[str, ...]:
     return tuple(period.code for period in periods_containing(date.fromisoformat(day)))
 
 
+@lru_cache(maxsize=16384)
+def _counter_documents(day: str, sector: str, federation: str) -> tuple[str, ...]:
+    return tuple(counter_id(code, sector, federation) for code in _period_codes(day))
+
+
 def _add(contribution: Contribution, day: str, sector: str, federation: str, fields: Iterable[tuple[str, int]]) -> None:
-    for code in _period_codes(day):
-        doc = counter_id(code, sector, federation)
+    for doc in _counter_documents(day, sector, federation):
         for field, amount in fields:
             if amount:
-                contribution[(doc, field)] += amount
+                key = (doc, field)
+                contribution[key] = contribution.get(key, 0) + amount  # faster than Counter's `+=`
+
+
+@lru_cache(maxsize=4096)
+def _recruited_fields(gender: str, employment_status: str, age_band: str, region_code: str) -> tuple[tuple[str, int], ...]:
+    # A batch's thousands of recruitments share a few hundred combinations of these.
+    return (
+        ("members_recruited", 1),
+        (f"recruited.gender.{gender}", 1),
+        (f"recruited.employment_status.{employment_status}", 1),
+        (f"recruited.age_band.{age_band or 'unspecified'}", 1),
+        *_region_fields("recruited", region_code),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _left_fields(region_code: str) -> tuple[tuple[str, int], ...]:
+    return (("members_left", 1), *_region_fields("left", region_code))
 
 
 def _region_fields(prefix: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
@@ -73,37 +95,42 @@ def _region_fields(prefix: str, region_code: str, amount: int = 1) -> list[tuple
     return fields
 
 
-def member_contribution(federation: str, events: Mapping[str, Mapping[str, Any]]) -> Contribution:
+class MemberEntry(NamedTuple):
+    """One event of a member's history. Tuples sort by date, then `at`, then `event_id`: the
+    order the counting rules read a history in."""
+
+    day: str
+    at: str  # occurred_at in UTC, ISO 8601 with microseconds (fixed width, so it sorts as text)
+    event_id: str
+    kind: str  # "recruited" or "left"
+    sector: str
+    region_code: str
+    gender: str = ""
+    employment_status: str = ""
+    age_band: str = ""
+
+
+def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Contribution:
     """One member of one federation: which recruitments and departures count.
 
     A recruitment counts unless the member is already active in that federation; a departure
     counts unless the member has already left (a member first seen leaving was recruited before
-    the record began, so the departure counts for net membership).
+    the record began, so the departure counts for net membership). `history` holds each event
+    once (by `event_id`).
     """
     contribution: Contribution = Counter()
     active: bool | None = None  # None: not known yet
-    for _, event in _in_order(events):
-        if event["kind"] == "recruited":
+    for entry in sorted(history):
+        if entry.kind == "recruited":
             if active is not True:
-                fields = [
-                    ("members_recruited", 1),
-                    (f"recruited.gender.{event['gender']}", 1),
-                    (f"recruited.employment_status.{event['employment_status']}", 1),
-                    (f"recruited.age_band.{event['age_band'] or 'unspecified'}", 1),
-                    *_region_fields("recruited", event["region_code"]),
-                ]
-                _add(contribution, event["day"], event["sector"], federation, fields)
+                fields = _recruited_fields(entry.gender, entry.employment_status, entry.age_band, entry.region_code)
+                _add(contribution, entry.day, entry.sector, federation, fields)
             active = True
         else:
             if active is not False:
-                _add(contribution, event["day"], event["sector"], federation, [("members_left", 1), *_region_fields("left", event["region_code"])])
+                _add(contribution, entry.day, entry.sector, federation, _left_fields(entry.region_code))
             active = False
     return contribution
-
-
-def member_is_active(events: Mapping[str, Mapping[str, Any]]) -> bool:
-    ordered = _in_order(events)
-    return bool(ordered) and ordered[-1][1]["kind"] == "recruited"
 
 
 def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
@@ -172,6 +199,13 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
         ]
         _add(contribution, close["day"], sector, federation, closed)
     return contribution
+
+
+def add_into(total: dict, contribution: Mapping) -> None:
+    """total += contribution, in place (Counter.update is slower)."""
+    get = total.get
+    for key, amount in contribution.items():
+        total[key] = get(key, 0) + amount
 
 
 def difference(before: Contribution, after: Contribution) -> Contribution:

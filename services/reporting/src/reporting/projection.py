@@ -1,8 +1,9 @@
 """Applies a batch of events to one generation of the projections, coalesced.
 
-Per batch: one read of every entity the batch touches (members, units, cases, targets), the
-contributions recomputed in memory (see `counting`), then one write per changed entity and one
-`$inc` per counter document. A thousand recruitments in one sector and period are one counter
+Per batch: one read of every unit, case and target the batch touches (members are held in
+memory by the `member_ledger`), the contributions recomputed in memory (see `counting`), then
+one write per changed unit or case, one ledger segment for all changed members, and one `$inc`
+per counter document. A thousand recruitments in one sector and period are one counter
 update, not a thousand.
 """
 
@@ -22,6 +23,7 @@ from organising_shared.events import Event
 from organising_shared.projection import Delivered
 from reporting import counting
 from reporting.generations import Generation
+from reporting.member_ledger import MemberLedger
 from reporting.targets import TARGET_FIELDS, apply_target_events, target_row
 
 MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
@@ -36,20 +38,50 @@ def member_key(event: Event) -> str:
     return f"{event.federation}|{event.data.member_ref}"
 
 
-def member_entry(event: Event) -> dict[str, Any]:
+def member_entry(event: Event) -> counting.MemberEntry:
     data = event.data
+    at = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
     if event.event_type == "MemberRecruited":
-        return {
-            "kind": "recruited",
-            "day": data.recruited_on.isoformat(),
-            "at": _when(event),
-            "sector": str(data.sector),
-            "region_code": data.region_code,
-            "gender": str(data.gender),
-            "employment_status": str(data.employment_status),
-            "age_band": str(data.age_band) if data.age_band else None,
-        }
-    return {"kind": "left", "day": data.left_on.isoformat(), "at": _when(event), "sector": str(data.sector), "region_code": data.region_code}
+        return counting.MemberEntry(
+            day=data.recruited_on.isoformat(),
+            at=at,
+            event_id=str(event.event_id),
+            kind="recruited",
+            sector=str(data.sector),
+            region_code=data.region_code,
+            gender=str(data.gender),
+            employment_status=str(data.employment_status),
+            age_band=str(data.age_band) if data.age_band else "",
+        )
+    return counting.MemberEntry(
+        day=data.left_on.isoformat(), at=at, event_id=str(event.event_id), kind="left", sector=str(data.sector), region_code=data.region_code
+    )
+
+
+async def _apply_members(
+    ledger: MemberLedger, additions: dict[str, list[counting.MemberEntry]], session: AsyncClientSession | None, total: Counter
+) -> None:
+    """`additions`: member key (`federation|member_ref`) → the batch's events of that member."""
+    await ledger.catch_up(session)
+    changed: dict[str, list[counting.MemberEntry]] = {}
+    for position, (key, entries) in enumerate(additions.items()):
+        if position % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # the same event loop answers GETs: let them in between members
+        history = ledger.history(key)
+        seen = {entry.event_id for entry in history}
+        new = [entry for entry in entries if entry.event_id not in seen]  # a re-sent event changes nothing
+        if not new:
+            continue
+        federation = key.split("|", 1)[0]
+        if history:
+            before = counting.member_contribution(federation, history)
+            history.extend({entry.event_id: entry for entry in new}.values())
+            counting.add_into(total, counting.difference(before, counting.member_contribution(federation, history)))
+        else:  # a new member, most of a batch: nothing to take back
+            history = list({entry.event_id: entry for entry in new}.values())
+            counting.add_into(total, counting.member_contribution(federation, history))
+        changed[key] = history
+    await ledger.append(changed, session)
 
 
 def unit_entry(event: Event) -> dict[str, Any]:
@@ -167,10 +199,12 @@ async def _apply_entities(
         await collection.bulk_write(replaces, session=session, ordered=False)
 
 
-async def apply_batch(generation: Generation, delivered: Sequence[Delivered], session: AsyncClientSession | None) -> Counter:
-    """Apply `delivered` to `generation`; returns the counter changes it made."""
+async def apply_batch(
+    generation: Generation, ledger: MemberLedger, delivered: Sequence[Delivered], session: AsyncClientSession | None
+) -> Counter:
+    """Apply `delivered` to `generation` (whose members `ledger` holds); returns the counter
+    changes it made. The caller tells `ledger` whether the transaction committed."""
     members: dict[str, list] = defaultdict(list)
-    member_federation: dict[str, str] = {}
     units: dict[str, list] = defaultdict(list)
     cases: dict[str, list] = defaultdict(list)
     target_events = []
@@ -178,9 +212,7 @@ async def apply_batch(generation: Generation, delivered: Sequence[Delivered], se
         event, event_id = item.event, str(item.event.event_id)
         kind = event.event_type
         if kind in MEMBER_EVENTS:
-            key = member_key(event)
-            members[key].append(("events", event_id, member_entry(event)))
-            member_federation[key] = event.federation
+            members[member_key(event)].append(member_entry(event))
         elif kind == "UnionUnitEstablished":
             units[event.data.unit_id].append(("events", event_id, unit_entry(event)))
         elif kind in CASE_EVENTS:
@@ -190,14 +222,7 @@ async def apply_batch(generation: Generation, delivered: Sequence[Delivered], se
 
     total: Counter = Counter()
     if members:
-        await _apply_entities(
-            generation.members,
-            members,
-            lambda doc: counting.member_contribution(doc["_id"].split("|", 1)[0], doc.get("events") or {}),
-            session,
-            total,
-            extra_fields=lambda doc: {"federation": doc["_id"].split("|", 1)[0], "active": counting.member_is_active(doc["events"])},
-        )
+        await _apply_members(ledger, members, session, total)
     if units:
         await _apply_entities(generation.units, units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total)
     if cases:

@@ -18,6 +18,7 @@ from organising_shared.projection import Delivered, ExactlyOnceProjector, Record
 from organising_shared.topics import Topics
 from reporting.event_log import record_events
 from reporting.generations import Generation, current_generation
+from reporting.member_ledger import LedgerMoved, MemberLedger
 from reporting.projection import apply_batch
 
 
@@ -25,14 +26,14 @@ class GenerationChanged(Exception):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
-def generation_apply(generation: Generation) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
+def generation_apply(generation: Generation, ledger: MemberLedger) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
     database = generation.database
 
     async def apply(delivered: Sequence[Delivered], session: AsyncClientSession) -> None:
         pointer = await current_generation(database, session)
         if pointer.name != generation.name:
             raise GenerationChanged(pointer.name)
-        await apply_batch(generation, delivered, session)
+        await apply_batch(generation, ledger, delivered, session)
 
     return apply
 
@@ -55,14 +56,18 @@ class ReportingProjector:
         self._after_commit = after_commit
         self._keep_event_log = keep_event_log
         self._projectors: dict[str, ExactlyOnceProjector] = {}
+        self._ledgers: dict[str, MemberLedger] = {}
         self._generation: Generation | None = None
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
+            # A generation left behind by a rebuild is never written again: forget its members.
+            self._ledgers = {name: ledger for name, ledger in self._ledgers.items() if name == generation.name}
+            self._ledgers.setdefault(generation.name, MemberLedger(generation.members))
             self._projectors[generation.name] = ExactlyOnceProjector(
                 database=self._database,
                 name=generation.projector_name,
-                apply=generation_apply(generation),
+                apply=generation_apply(generation, self._ledgers[generation.name]),
                 topics=self._topics,
                 federations=self._federations,
                 dead_letters=self._dead_letters,
@@ -83,7 +88,23 @@ class ReportingProjector:
         while True:
             if self._generation is None:
                 self._generation = await current_generation(self._database)
+            projector = self.for_generation(self._generation)
+            ledger = self._ledgers[self._generation.name]
             try:
-                return await self.for_generation(self._generation).handle(records)
+                return await apply_exactly_once(projector, ledger, records)
             except GenerationChanged:
                 self._generation = None  # the pointer moved under this batch: apply it to the new generation
+            except LedgerMoved:
+                pass  # another instance appended first: apply the batch again on top of its segment
+
+
+async def apply_exactly_once(projector: ExactlyOnceProjector, ledger: MemberLedger, records: Sequence[RecordLike]) -> int:
+    """`projector.handle`, telling `ledger` whether what the batch appended was committed."""
+    ledger.discard()
+    try:
+        applied = await projector.handle(records)
+    except BaseException:
+        ledger.discard()
+        raise
+    ledger.committed()
+    return applied

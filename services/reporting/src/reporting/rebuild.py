@@ -35,7 +35,9 @@ from organising_shared.mongo import make_mongo_client
 from organising_shared.projection import OFFSETS_COLLECTION, ExactlyOnceProjector
 from reporting.config import ReportingSettings
 from reporting.generations import GENERATIONS, POINTER, Generation, current_generation, new_generation_name
+from reporting.member_ledger import MemberLedger
 from reporting.projection import apply_batch
+from reporting.projector import apply_exactly_once
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +138,10 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
     await generation.prepare()
     await database[GENERATIONS].insert_one({"_id": generation.name, "status": "building", "started_at": datetime.now(UTC)})
 
+    ledger = MemberLedger(generation.members)
+
     async def apply(delivered, session):
-        await apply_batch(generation, delivered, session)
+        await apply_batch(generation, ledger, delivered, session)
 
     projector = ExactlyOnceProjector(
         database=database,
@@ -168,7 +172,7 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
                 batch = await consumer.getmany(timeout_ms=500, max_records=batch_records)
                 records = [record for part in batch.values() for record in part]
                 if records:
-                    applied += await projector.handle(records)
+                    applied += await apply_exactly_once(projector, ledger, records)
                 if time.monotonic() - last_report > progress_every:
                     log.info("rebuild %s: %d events applied", generation.name, applied)
                     last_report = time.monotonic()

@@ -1,0 +1,105 @@
+"""Member state as an append-only ledger of batches, folded in memory.
+
+Counting a recruitment needs the member's history (CONTRACT.md: an active member recruited again
+does not count again), and members are many: one document per member costs one insert per new
+member, the projection's ceiling. Instead, each batch appends one ledger document (a *segment*)
+holding the new state of every member it changed, and every instance keeps the fold of all
+segments in memory (member key → encoded history).
+
+Segments are numbered 1, 2, 3, … in `_id`. A batch first folds the segments it has not seen yet
+(another instance of the consumer group, or a rebuild, may have appended them), then appends
+its own segment under the next number inside the batch's transaction. Two instances appending
+the same number collide on `_id`: one transaction fails with a duplicate key, and its batch is
+applied again on top of the other's segment (`LedgerMoved`). The fold is only advanced by
+committed segments: what a batch appends is held aside until its transaction has committed.
+
+Trade-offs: memory grows with the number of members (about 300 bytes each, as one string of
+their events), and an instance reads every segment when it first applies a batch to a
+generation; a rebuild writes a fresh, compact ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from reporting.counting import MemberEntry
+
+# A segment holds at most this many members: a 10,000-record rebuild batch stays far below
+# MongoDB's 16 MB document limit (a member's history is ~110 bytes per event).
+SEGMENT_MEMBERS = 4_000
+_ENTRY_SEPARATOR = ";"
+_FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator
+
+
+class LedgerMoved(Exception):
+    """Another writer appended the segment number this batch wanted: apply the batch again."""
+
+
+def encode(entries: Iterable[MemberEntry]) -> str:
+    return _ENTRY_SEPARATOR.join(sorted(_FIELD_SEPARATOR.join(entry) for entry in entries))
+
+
+def decode(history: str) -> list[MemberEntry]:
+    return [MemberEntry(*part.split(_FIELD_SEPARATOR)) for part in history.split(_ENTRY_SEPARATOR)] if history else []
+
+
+class MemberLedger:
+    """The members of one generation of the projections, for one process."""
+
+    def __init__(self, collection: AsyncCollection) -> None:
+        self._collection = collection
+        self._histories: dict[str, str] = {}
+        self._folded = 0  # the highest segment number folded into `_histories`
+        self._pending: tuple[int, dict[str, str]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._histories)
+
+    async def catch_up(self, session: AsyncClientSession | None) -> None:
+        """Fold every segment appended since the last one seen (read in `session`'s snapshot)."""
+        async for segment in self._collection.find({"_id": {"$gt": self._folded}}, session=session).sort("_id", 1):
+            self._fold(segment["_id"], zip(segment["keys"], segment["histories"], strict=True))
+
+    def history(self, key: str) -> list[MemberEntry]:
+        return decode(self._histories.get(key, ""))
+
+    async def append(self, changed: Mapping[str, list[MemberEntry]], session: AsyncClientSession | None) -> None:
+        """Write the new histories of `changed` as the next segment(s); folded on `committed()`."""
+        encoded = {key: encode(entries) for key, entries in changed.items()}
+        keys = list(encoded)
+        segments: list[dict[str, Any]] = []
+        number = self._folded
+        for start in range(0, len(keys), SEGMENT_MEMBERS):
+            number += 1
+            chunk = keys[start : start + SEGMENT_MEMBERS]
+            segments.append({"_id": number, "keys": chunk, "histories": [encoded[key] for key in chunk]})
+        if not segments:
+            return
+        try:
+            await self._collection.insert_many(segments, session=session)
+        except (DuplicateKeyError, BulkWriteError) as error:
+            if isinstance(error, BulkWriteError) and not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
+                raise
+            raise LedgerMoved(number) from None
+        self._pending = (number, encoded)
+
+    def committed(self) -> None:
+        """The transaction that appended the pending segments has committed: fold them."""
+        if self._pending is not None:
+            number, encoded = self._pending
+            self._pending = None
+            if number > self._folded:
+                self._fold(number, encoded.items())
+
+    def discard(self) -> None:
+        """The transaction failed: what it appended never happened."""
+        self._pending = None
+
+    def _fold(self, number: int, histories: Iterable[tuple[str, str]]) -> None:
+        self._histories.update(histories)
+        self._folded = max(self._folded, number)
