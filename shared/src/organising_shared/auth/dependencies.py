@@ -6,26 +6,71 @@ Each app sets `app.state.authenticator` in its lifespan (see `Authenticator`).
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from organising_shared.auth.principal import Principal, Role
-from organising_shared.auth.tokens import TokenStore
+from organising_shared.auth.tokens import TokenStore, hash_token, revocations
 
 _bearer = HTTPBearer(auto_error=False, description="Bearer token issued with `organising-tokens issue`")
 
 
 class Authenticator:
-    def __init__(self, store: TokenStore, *, admin_token: str | None) -> None:
+    """Who holds a bearer token: the configured admin token, or an issued one from the store.
+
+    With `remember_seconds` > 0 an issued token's holder is remembered for that long, so a busy
+    read route does not ask the store on every request. The price: a token revoked by another
+    process (the `organising-tokens` CLI, another instance) keeps working here for up to that
+    long. A revocation made in this process (any `TokenStore.revoke`) forgets every remembered
+    holder at once. Unknown and revoked tokens are never remembered: a token issued a moment
+    ago works at once.
+    """
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        admin_token: str | None,
+        remember_seconds: float = 0.0,
+        max_remembered: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._admin_token = admin_token
+        self._remember_seconds = remember_seconds
+        self._max_remembered = max_remembered
+        self._clock = clock
+        # hash of the token → (when looked up, revocation count then, holder)
+        self._remembered: dict[str, tuple[float, int, Principal]] = {}
+
+    def remembering(self, seconds: float) -> Authenticator:
+        """The same authenticator, remembering holders for `seconds` (see the class)."""
+        return Authenticator(
+            self._store, admin_token=self._admin_token, remember_seconds=seconds, max_remembered=self._max_remembered, clock=self._clock
+        )
 
     async def authenticate(self, token: str) -> Principal | None:
         if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
             return Principal(name="admin", role=Role.ADMIN)
-        return await self._store.principal_for(token)
+        if self._remember_seconds <= 0:
+            return await self._store.principal_for(token)
+        key = hash_token(token)
+        now, revoked = self._clock(), revocations()
+        remembered = self._remembered.get(key)
+        if remembered is not None and now - remembered[0] < self._remember_seconds and remembered[1] == revoked:
+            return remembered[2]
+        principal = await self._store.principal_for(token)
+        if principal is not None and revocations() == revoked:
+            if len(self._remembered) >= self._max_remembered:
+                self._remembered = {k: v for k, v in self._remembered.items() if now - v[0] < self._remember_seconds and v[1] == revoked}
+                if len(self._remembered) >= self._max_remembered:
+                    self._remembered.clear()
+            self._remembered[key] = (now, revoked, principal)
+        return principal
 
 
 async def current_principal(

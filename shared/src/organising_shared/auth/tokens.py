@@ -17,6 +17,17 @@ from organising_shared.auth.principal import Principal, Role
 TOKEN_PREFIX = "org_"
 
 
+class _Revocations:
+    """How many revocations this process has made, by any TokenStore: a remembered principal
+    (`Authenticator(remember_seconds=...)`) is forgotten as soon as this moves."""
+
+    count = 0
+
+
+def revocations() -> int:
+    return _Revocations.count
+
+
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
@@ -49,6 +60,7 @@ class TokenStore:
 
     async def revoke(self, name: str) -> int:
         result = await self._tokens.update_many({"name": name, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}})
+        _Revocations.count += 1
         return result.modified_count
 
     async def principal_for(self, token: str) -> Principal | None:
