@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -68,3 +69,9 @@ async def targets_report(database: AsyncDatabase, period: Period, federation: st
             }
         )
     return {"period": period.code, "as_of": datetime.now(JAKARTA).isoformat(timespec="seconds"), "sectors": sectors}
+
+
+async def targets_json(database: AsyncDatabase, period: Period, federation: str | None, today: date) -> bytes:
+    """`targets_report` as the JSON body of GET /api/v1/targets (what a cache keeps and serves as is)."""
+    report = await targets_report(database, period, federation, today)
+    return json.dumps(report, separators=(",", ":"), ensure_ascii=False).encode()

@@ -161,8 +161,8 @@ _FIGURE_CHANGES = [
 ]
 
 
-async def watch_store(database: AsyncDatabase, figures: LiveFigures, *, poll_interval: float = 1.0, retry_delay: float = 1.0) -> None:
-    """Tell `figures` about every write to `database`; runs until cancelled."""
+async def watch_store(database: AsyncDatabase, figures: Any, *, poll_interval: float = 1.0, retry_delay: float = 1.0) -> None:
+    """Tell `figures` (anything with `changed()`) about every write to `database`; runs until cancelled."""
     while True:
         try:
             async with await database.watch(pipeline=_FIGURE_CHANGES, max_await_time_ms=1000) as stream:
@@ -188,6 +188,17 @@ async def _poll(figures: LiveFigures, interval: float) -> None:
     while True:
         figures.changed()
         await asyncio.sleep(interval)
+
+
+class _AllOf:
+    """Tells each listener about a change."""
+
+    def __init__(self, listeners: list[Any]) -> None:
+        self._listeners = listeners
+
+    def changed(self) -> None:
+        for listener in self._listeners:
+            listener.changed()
 
 
 def view_for(principal: Principal, period: str, federation: str | None, federations: tuple[str, ...]) -> View:
@@ -216,9 +227,11 @@ def live_router(*, compute_for: Callable[[AsyncDatabase], ComputeView] = snapsho
         database = app.state.reporting_database
         figures = LiveFigures(compute_for(database))
         app.state.live_figures = figures
+        # The same signal marks the API's cached answers stale (writes by any instance).
+        listeners = [figures, *([app.state.shared_figures] if hasattr(app.state, "shared_figures") else [])]
         tasks = [
             asyncio.create_task(figures.run(), name="live-figures"),
-            asyncio.create_task(watch_store(database, figures), name="live-store-watch"),
+            asyncio.create_task(watch_store(database, _AllOf(listeners)), name="live-store-watch"),
         ]
         try:
             yield

@@ -23,12 +23,22 @@ from reporting.live import live_router
 from reporting.progress import ProgressWatcher, broker_publisher
 
 
+# A read route asks the token store once per token per this many seconds. A token revoked from
+# another process (the `organising-tokens` CLI) keeps working on this instance that long at most;
+# one revoked in this process stops at once (organising_shared.auth.dependencies.Authenticator).
+REMEMBER_TOKEN_HOLDERS_SECONDS = 2.0
+# Cached figures (reporting.cache): recomputed at least this often even without a change signal,
+# and an answer this old at most is served while its recomputation runs.
+FIGURES_MAX_AGE = 0.5
+FIGURES_SERVE_STALE_FOR = 2.0
+
+
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     """The app; other parts add their routers after `reporting_router()`.
 
     The lifespan puts on `app.state`: `reporting_settings`, `reporting_database` (the service's
-    AsyncDatabase; projections are read through `generations.current_generation`), `broker`
-    and `progress` (the ProgressWatcher).
+    AsyncDatabase; projections are read through `generations.current_generation`), `broker`,
+    `progress` (the ProgressWatcher) and `shared_figures` (the cache of GET /api/v1/targets).
     """
     settings = settings or ReportingSettings()
 
@@ -47,9 +57,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             app.state.reporting_database = database
             app.state.broker = runtime.broker
             app.state.progress = progress
-            app.state.shared_figures = SharedFigures(max_age=0.2)
+            # Answers are recomputed when this instance commits a batch (below) or the store's
+            # change stream shows any instance's write (reporting.live), and at least every
+            # FIGURES_MAX_AGE seconds, with the previous answer served meanwhile.
+            app.state.shared_figures = SharedFigures(max_age=FIGURES_MAX_AGE, serve_stale_for=FIGURES_SERVE_STALE_FOR)
+            app.state.authenticator = app.state.authenticator.remembering(REMEMBER_TOKEN_HOLDERS_SECONDS)
 
             async def after_commit(delivered) -> None:
+                app.state.shared_figures.changed()
                 if settings.progress_events:
                     progress.poke()
 
