@@ -171,6 +171,12 @@ async def retry_forever(operation: Callable[[], Awaitable[Any]], *, what: str, f
             delay = min(delay * 2, max_delay)
 
 
+async def _records_undecoded(message: Any) -> None:
+    """The projector decodes each record itself (`decode_event`, with its reasons); FastStream's
+    own decoder would build a message object and parse the JSON of every record once more."""
+    return None
+
+
 def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics: Sequence[str], group_id: str, max_records: int = 2000) -> Any:
     """A thin FastStream batch subscriber around `projector`, committing only what is applied.
 
@@ -179,6 +185,7 @@ def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics
     @broker.subscriber(
         *topics,
         batch=True,
+        decoder=_records_undecoded,
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",

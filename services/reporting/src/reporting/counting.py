@@ -201,11 +201,11 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
     return contribution
 
 
-def add_into(total: dict, contribution: Mapping) -> None:
-    """total += contribution, in place (Counter.update is slower)."""
+def add_into(total: dict, contribution: Mapping, *, times: int = 1) -> None:
+    """total += contribution × times, in place (Counter.update is slower)."""
     get = total.get
     for key, amount in contribution.items():
-        total[key] = get(key, 0) + amount
+        total[key] = get(key, 0) + amount * times
 
 
 def difference(before: Contribution, after: Contribution) -> Contribution:

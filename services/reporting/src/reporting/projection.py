@@ -64,23 +64,29 @@ async def _apply_members(
     """`additions`: member key (`federation|member_ref`) → the batch's events of that member."""
     await ledger.catch_up(session)
     changed: dict[str, list[counting.MemberEntry]] = {}
+    # Most of a batch is members seen for the first time with one event, whose contribution
+    # depends only on what the event says (not on its id or time): they are tallied by that and
+    # counted once per distinct kind of event, not once per member.
+    first_events: Counter = Counter()
     for position, (key, entries) in enumerate(additions.items()):
         if position % _YIELD_EVERY == _YIELD_EVERY - 1:
             await asyncio.sleep(0)  # the same event loop answers GETs: let them in between members
         history = ledger.history(key)
         seen = {entry.event_id for entry in history}
-        new = [entry for entry in entries if entry.event_id not in seen]  # a re-sent event changes nothing
+        new = list({entry.event_id: entry for entry in entries if entry.event_id not in seen}.values())  # a re-sent event changes nothing
         if not new:
             continue
         federation = key.split("|", 1)[0]
-        if history:
+        if not history and len(new) == 1:
+            first_events[(federation, new[0]._replace(at="", event_id=""))] += 1
+        elif history:
             before = counting.member_contribution(federation, history)
-            history.extend({entry.event_id: entry for entry in new}.values())
-            counting.add_into(total, counting.difference(before, counting.member_contribution(federation, history)))
-        else:  # a new member, most of a batch: nothing to take back
-            history = list({entry.event_id: entry for entry in new}.values())
-            counting.add_into(total, counting.member_contribution(federation, history))
-        changed[key] = history
+            counting.add_into(total, counting.difference(before, counting.member_contribution(federation, history + new)))
+        else:
+            counting.add_into(total, counting.member_contribution(federation, new))
+        changed[key] = history + new
+    for (federation, entry), members in first_events.items():
+        counting.add_into(total, counting.member_contribution(federation, [entry]), times=members)
     await ledger.append(changed, session)
 
 
@@ -209,14 +215,14 @@ async def apply_batch(
     cases: dict[str, list] = defaultdict(list)
     target_events = []
     for item in delivered:
-        event, event_id = item.event, str(item.event.event_id)
+        event = item.event
         kind = event.event_type
         if kind in MEMBER_EVENTS:
             members[member_key(event)].append(member_entry(event))
         elif kind == "UnionUnitEstablished":
-            units[event.data.unit_id].append(("events", event_id, unit_entry(event)))
+            units[event.data.unit_id].append(("events", str(event.event_id), unit_entry(event)))
         elif kind in CASE_EVENTS:
-            cases[event.data.case_id].append((CASE_EVENTS[kind], event_id, case_entry(event)))
+            cases[event.data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
         elif kind == "SectorTargetSet":
             target_events.append(event)
 
