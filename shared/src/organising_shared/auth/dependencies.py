@@ -5,6 +5,7 @@ Each app sets `app.state.authenticator` in its lifespan (see `Authenticator`).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from collections.abc import Callable
@@ -28,6 +29,10 @@ class Authenticator:
     long. A revocation made in this process (any `TokenStore.revoke`) forgets every remembered
     holder at once. Unknown and revoked tokens are never remembered: a token issued a moment
     ago works at once.
+
+    Callers never queue behind the store for a token in use: concurrent first requests share one
+    lookup, and a holder past half its time is looked up again in the background while the
+    remembered one still answers (a revocation found that way is applied at once).
     """
 
     def __init__(
@@ -46,6 +51,7 @@ class Authenticator:
         self._clock = clock
         # hash of the token → (when looked up, revocation count then, holder)
         self._remembered: dict[str, tuple[float, int, Principal]] = {}
+        self._lookups: dict[str, asyncio.Future] = {}  # hash of the token → its lookup in flight
 
     def remembering(self, seconds: float) -> Authenticator:
         """The same authenticator, remembering holders for `seconds` (see the class)."""
@@ -59,18 +65,45 @@ class Authenticator:
         if self._remember_seconds <= 0:
             return await self._store.principal_for(token)
         key = hash_token(token)
-        now, revoked = self._clock(), revocations()
         remembered = self._remembered.get(key)
-        if remembered is not None and now - remembered[0] < self._remember_seconds and remembered[1] == revoked:
-            return remembered[2]
+        if remembered is not None and remembered[1] == revocations():
+            age = self._clock() - remembered[0]
+            if age < self._remember_seconds:
+                if age >= self._remember_seconds / 2 and key not in self._lookups:
+                    self._look_up(key, token).add_done_callback(_retrieve)
+                return remembered[2]
+        lookup = self._lookups.get(key) or self._look_up(key, token)
+        return await asyncio.shield(lookup)
+
+    def _look_up(self, key: str, token: str) -> asyncio.Future:
+        lookup = asyncio.ensure_future(self._remember(key, token))
+        self._lookups[key] = lookup
+        lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
+        return lookup
+
+    async def _remember(self, key: str, token: str) -> Principal | None:
+        started, revoked = self._clock(), revocations()
         principal = await self._store.principal_for(token)
-        if principal is not None and revocations() == revoked:
-            if len(self._remembered) >= self._max_remembered:
-                self._remembered = {k: v for k, v in self._remembered.items() if now - v[0] < self._remember_seconds and v[1] == revoked}
-                if len(self._remembered) >= self._max_remembered:
-                    self._remembered.clear()
-            self._remembered[key] = (now, revoked, principal)
+        if principal is None or revocations() != revoked:
+            # Unknown or revoked (or a revocation landed meanwhile): not remembered, and forgotten.
+            self._remembered.pop(key, None)
+            return principal
+        if key not in self._remembered and len(self._remembered) >= self._max_remembered:
+            self._forget_old(started)
+        self._remembered[key] = (started, revoked, principal)
         return principal
+
+    def _forget_old(self, now: float) -> None:
+        revoked = revocations()
+        self._remembered = {k: v for k, v in self._remembered.items() if now - v[0] < self._remember_seconds and v[1] == revoked}
+        if len(self._remembered) >= self._max_remembered:
+            self._remembered.clear()
+
+
+def _retrieve(lookup: asyncio.Future) -> None:
+    # A background lookup's failure (the store away) is left for the next request to meet.
+    if not lookup.cancelled():
+        lookup.exception()
 
 
 async def current_principal(
