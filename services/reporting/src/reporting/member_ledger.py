@@ -6,11 +6,12 @@ member, the projection's ceiling. Instead, each batch appends one ledger documen
 holding the new state of every member it changed, and every instance keeps the fold of all
 segments in memory (member key → encoded history).
 
-Segments are numbered 1, 2, 3, … in `_id`. A batch first folds the segments it has not seen yet
-(another instance of the consumer group, or a rebuild, may have appended them), then appends
-its own segment under the next number inside the batch's transaction. Two instances appending
-the same number collide on `_id`: one transaction fails with a duplicate key, and its batch is
-applied again on top of the other's segment (`LedgerMoved`). The fold is only advanced by
+Segments are numbered 1, 2, 3, … in `_id`, and the document `{_id: "head"}` names the last.
+A batch first folds the segments it has not seen yet (another instance of the consumer group,
+or a rebuild, may have appended them), then appends its own segment under the next number and
+moves the head, inside the batch's transaction. Two instances appending at once conflict on
+the head (the store retries one transaction, which then sees the other's segment) or collide on
+the segment's `_id` (its batch is applied again on top of the other's segment: `LedgerMoved`). The fold is only advanced by
 committed segments: what a batch appends is held aside until its transaction has committed.
 
 Trade-offs: memory grows with the number of members (about 300 bytes each, as one string of
@@ -32,6 +33,8 @@ from reporting.counting import MemberEntry
 # A segment holds at most this many members: a 10,000-record rebuild batch stays far below
 # MongoDB's 16 MB document limit (a member's history is ~110 bytes per event).
 SEGMENT_MEMBERS = 4_000
+_READ_CHUNK = 20
+HEAD = "head"  # the document naming the last segment appended
 _ENTRY_SEPARATOR = ";"
 _FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator
 
@@ -61,9 +64,18 @@ class MemberLedger:
         return len(self._histories)
 
     async def catch_up(self, session: AsyncClientSession | None) -> None:
-        """Fold every segment appended since the last one seen (read in `session`'s snapshot)."""
-        async for segment in self._collection.find({"_id": {"$gt": self._folded}}, session=session).sort("_id", 1):
-            self._fold(segment["_id"], zip(segment["keys"], segment["histories"], strict=True))
+        """Fold every segment appended since the last one seen (read in `session`'s snapshot).
+
+        The head document names the last segment; the missing ones are then read by `_id`. (A
+        range query on `_id` would do, but SecantusDB answers it by scanning every segment.)
+        """
+        head = await self._collection.find_one({"_id": HEAD}, session=session)
+        last = head["segment"] if head else 0
+        missing = list(range(self._folded + 1, last + 1))
+        for start in range(0, len(missing), _READ_CHUNK):
+            segments = [row async for row in self._collection.find({"_id": {"$in": missing[start : start + _READ_CHUNK]}}, session=session)]
+            for segment in sorted(segments, key=lambda row: row["_id"]):
+                self._fold(segment["_id"], zip(segment["keys"], segment["histories"], strict=True))
 
     def history(self, key: str) -> list[MemberEntry]:
         return decode(self._histories.get(key, ""))
@@ -82,6 +94,7 @@ class MemberLedger:
             return
         try:
             await self._collection.insert_many(segments, session=session)
+            await self._collection.update_one({"_id": HEAD}, {"$set": {"segment": number}}, upsert=True, session=session)
         except (DuplicateKeyError, BulkWriteError) as error:
             if isinstance(error, BulkWriteError) and not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
                 raise
