@@ -68,3 +68,15 @@ async def test_a_later_segment_replaces_a_members_history(members):
     reader = MemberLedger(members)
     await reader.catch_up(None)
     assert reader.history("KEP|m") == [recruited("e1"), recruited("e2", day="2026-04-01")]
+
+
+async def test_a_large_batch_is_split_into_segments_that_read_back_whole(members, monkeypatch):
+    monkeypatch.setattr("reporting.member_ledger.SEGMENT_MEMBERS", 3)
+    writer = MemberLedger(members)
+    batch = {f"FSPMI|m{i}": [recruited(f"e{i}")] for i in range(7)}
+    await writer.append(batch, None)
+    writer.committed()
+    assert (await members.find_one({"_id": "head"}))["segment"] == 3
+    reader = MemberLedger(members)
+    await reader.catch_up(None)
+    assert len(reader) == 7 and all(reader.history(key) == entries for key, entries in batch.items())

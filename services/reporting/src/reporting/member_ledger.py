@@ -30,9 +30,10 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from reporting.counting import MemberEntry
 
-# A segment holds at most this many members: a 10,000-record rebuild batch stays far below
-# MongoDB's 16 MB document limit (a member's history is ~110 bytes per event).
+# A segment holds at most this many members and about this many bytes, far below MongoDB's
+# 16 MB document limit whatever a batch holds (a member's history is ~110 bytes per event).
 SEGMENT_MEMBERS = 4_000
+SEGMENT_BYTES = 2 * 1024 * 1024  # characters: even all 4-byte UTF-8 stays under 16 MB
 _READ_CHUNK = 20
 HEAD = "head"  # the document naming the last segment appended
 _ENTRY_SEPARATOR = ";"
@@ -83,15 +84,19 @@ class MemberLedger:
     async def append(self, changed: Mapping[str, list[MemberEntry]], session: AsyncClientSession | None) -> None:
         """Write the new histories of `changed` as the next segment(s); folded on `committed()`."""
         encoded = {key: encode(entries) for key, entries in changed.items()}
-        keys = list(encoded)
+        if not encoded:
+            return
         segments: list[dict[str, Any]] = []
         number = self._folded
-        for start in range(0, len(keys), SEGMENT_MEMBERS):
-            number += 1
-            chunk = keys[start : start + SEGMENT_MEMBERS]
-            segments.append({"_id": number, "keys": chunk, "histories": [encoded[key] for key in chunk]})
-        if not segments:
-            return
+        size = SEGMENT_BYTES  # start a segment at the first member
+        for key, history in encoded.items():
+            if size + len(key) + len(history) > SEGMENT_BYTES or len(segments[-1]["keys"]) >= SEGMENT_MEMBERS:
+                number += 1
+                segments.append({"_id": number, "keys": [], "histories": []})
+                size = 0
+            segments[-1]["keys"].append(key)
+            segments[-1]["histories"].append(history)
+            size += len(key) + len(history) + 32  # BSON's per-element overhead, roughly
         try:
             await self._collection.insert_many(segments, session=session)
             await self._collection.update_one({"_id": HEAD}, {"$set": {"segment": number}}, upsert=True, session=session)
