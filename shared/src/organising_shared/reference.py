@@ -6,6 +6,7 @@ Enum values are the wire values; labels are what organisers read, Bahasa Indones
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from enum import StrEnum
 
 
@@ -138,8 +139,11 @@ _REGION_RE = re.compile(REGION_CODE_PATTERN)
 _FEDERATION_RE = re.compile(FEDERATION_CODE_PATTERN)
 
 
+@lru_cache(maxsize=8192)
 def region_problem(code: str) -> str | None:
-    """Why `code` is not a Kemendagri province or regency/city code, or None when it is one."""
+    """Why `code` is not a Kemendagri province or regency/city code, or None when it is one.
+
+    Remembered: every event is checked, and a few hundred codes recur."""
     if not _REGION_RE.fullmatch(code):
         return f"region_code {code!r} is not a Kemendagri code like '32' or '32.16'"
     province, _, regency = code.partition(".")
