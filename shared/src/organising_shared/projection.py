@@ -49,6 +49,14 @@ class Delivered:
     offset: int
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch decoded and ready to apply: its valid events and the offsets it reaches."""
+
+    delivered: list[Delivered]
+    reached: dict[tuple[str, int], int]
+
+
 ApplyBatch = Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]
 
 
@@ -91,23 +99,38 @@ class ExactlyOnceProjector:
 
     async def handle(self, records: Sequence[RecordLike]) -> int:
         """Apply one batch; returns how many events were newly applied."""
+        return await self.apply(await self.prepare(records))
+
+    async def prepare(self, records: Sequence[RecordLike], *, yield_every: int | None = None) -> PreparedBatch | None:
+        """Decode the records not applied yet and dead-letter the invalid ones (no transaction).
+
+        `yield_every` lets other tasks run between records: a rebuild decodes its next batch
+        while the store works on the previous one.
+        """
         stored = await self.stored_offsets()
         fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]
         if not fresh:
-            return 0
+            return None
         delivered: list[Delivered] = []
-        for record in fresh:
+        for position, record in enumerate(fresh, start=1):
             outcome = decode_event(record.value, federations=self._federations, topic=self._topics.contract_name(record.topic))
             if isinstance(outcome, Rejection):
                 await self._dead_letter(record, outcome.reason)
             else:
                 delivered.append(Delivered(outcome, record.topic, record.partition, record.offset))
-        reached = _highest_offsets(fresh)
+            if yield_every and position % yield_every == 0:
+                await asyncio.sleep(0)
+        return PreparedBatch(delivered, _highest_offsets(fresh))
+
+    async def apply(self, batch: PreparedBatch | None) -> int:
+        """Apply a prepared batch with its offsets in one transaction; returns how many events."""
+        if batch is None:
+            return 0
         async with self._database.client.start_session() as session:
-            await session.with_transaction(lambda s: self._commit(delivered, reached, s))
-        if self._after_commit is not None and delivered:
-            await self._after_commit(delivered)
-        return len(delivered)
+            await session.with_transaction(lambda s: self._commit(batch.delivered, batch.reached, s))
+        if self._after_commit is not None and batch.delivered:
+            await self._after_commit(batch.delivered)
+        return len(batch.delivered)
 
     async def _commit(self, delivered: list[Delivered], reached: dict[tuple[str, int], int], session: AsyncClientSession) -> None:
         # Read the offsets again inside the transaction: another consumer of the group (after a

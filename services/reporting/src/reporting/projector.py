@@ -91,18 +91,19 @@ class ReportingProjector:
             projector = self.for_generation(self._generation)
             ledger = self._ledgers[self._generation.name]
             try:
-                return await apply_exactly_once(projector, ledger, records)
+                return await apply_exactly_once(ledger, lambda: projector.handle(records))
             except GenerationChanged:
                 self._generation = None  # the pointer moved under this batch: apply it to the new generation
             except LedgerMoved:
                 pass  # another instance appended first: apply the batch again on top of its segment
 
 
-async def apply_exactly_once(projector: ExactlyOnceProjector, ledger: MemberLedger, records: Sequence[RecordLike]) -> int:
-    """`projector.handle`, telling `ledger` whether what the batch appended was committed."""
+async def apply_exactly_once(ledger: MemberLedger, apply: Callable[[], Awaitable[int]]) -> int:
+    """`apply()` (a projector's handle or apply), telling `ledger` whether what the batch
+    appended was committed."""
     ledger.discard()
     try:
-        applied = await projector.handle(records)
+        applied = await apply()
     except BaseException:
         ledger.discard()
         raise

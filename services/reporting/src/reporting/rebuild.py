@@ -162,25 +162,36 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
     )
     await consumer.start()
     applied = 0
+    applying: asyncio.Task | None = None
     try:
         partitions = await _assign_everything(consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets])
         positions = [(tp.topic, tp.partition) for tp in partitions]
         last_report = time.monotonic()
         while True:
             end = await consumer.end_offsets(partitions)
+            # Pipelined: the next batch is fetched and decoded while the store applies the
+            # previous one (the transactions themselves still run one after the other).
             while await _behind(consumer, partitions, end):
                 batch = await consumer.getmany(timeout_ms=500, max_records=batch_records)
                 records = [record for part in batch.values() for record in part]
                 if records:
-                    applied += await apply_exactly_once(projector, ledger, records)
+                    prepared = await projector.prepare(records, yield_every=250)
+                    if applying is not None:
+                        applied += await applying
+                    applying = asyncio.create_task(apply_exactly_once(ledger, lambda batch=prepared: projector.apply(batch)))
                 if time.monotonic() - last_report > progress_every:
                     log.info("rebuild %s: %d events applied", generation.name, applied)
                     last_report = time.monotonic()
+            if applying is not None:
+                applied += await applying
+                applying = None
             previous = (await current_generation(database)).name
             if await switch_to(database, generation, positions):
                 break
             # The live consumer went further meanwhile: read on to its position, then try again.
     finally:
+        if applying is not None and not applying.done():
+            applying.cancel()  # the rebuild failed elsewhere: its generation is never switched to
         await consumer.stop()
     if drop_old and previous != generation.name:
         await Generation(database, previous).drop()
