@@ -46,7 +46,8 @@ class HealthProbe:
 
     async def _ping_store(self) -> str:
         try:
-            await asyncio.wait_for(self._mongo.admin.command("ping"), _PING_TIMEOUT)
+            async with asyncio.timeout(_PING_TIMEOUT):
+                await self._mongo.admin.command("ping")
             return "ok"
         except Exception as error:  # noqa: BLE001
             return f"unreachable: {type(error).__name__}"

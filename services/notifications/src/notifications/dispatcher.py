@@ -25,6 +25,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.projection import retry_forever
+from organising_shared.waiting import wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
 from notifications.domain.backoff import retry_delay
@@ -55,10 +56,7 @@ class Dispatcher:
                     await self._start_due_attempts()
                 except Exception as error:  # noqa: BLE001 - the store may be away; try again shortly
                     log.warning("claiming deliveries failed (%s: %s)", type(error).__name__, error)
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._settings.delivery_poll_seconds)
-                except TimeoutError:
-                    pass
+                await wait_at_most(self._wake.wait(), self._settings.delivery_poll_seconds)
         finally:
             await self._stop_attempts()
 

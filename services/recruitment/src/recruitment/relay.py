@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.topics import Topics
+from organising_shared.waiting import wait_at_most
 from recruitment.config import RecruitmentSettings
 from recruitment import outbox
 from recruitment.store import LEASES, OUTBOX
@@ -98,7 +99,8 @@ class OutboxRelay:
                     # reply that never comes) must not hold the outbox forever: it is abandoned and
                     # sent again by a new producer. Its store calls are bounded one by one too (see
                     # `publish_pending`).
-                    published = await asyncio.wait_for(self.publish_pending(), self._settings.relay_round_timeout_seconds)
+                    async with asyncio.timeout(self._settings.relay_round_timeout_seconds):
+                        published = await self.publish_pending()
                     if published == 0:
                         await self._idle(self._settings.relay_idle_seconds)
                     else:
@@ -143,10 +145,7 @@ class OutboxRelay:
             log.warning("outbox relay: closing the producer failed (%s)", type(error).__name__)
 
     async def _idle(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
+        await wait_at_most(self._wake.wait(), seconds)
         self._wake.clear()
 
     async def publish_pending(self) -> int:

@@ -31,6 +31,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period
+from organising_shared.waiting import wait_at_most
 from reporting.dashboard import snapshot_computer
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,7 @@ class LiveFigures:
         """Recompute watched views after each settled burst of changes; runs until cancelled."""
         loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), timeout=self._refresh_every)
+            await wait_at_most(self._dirty.wait(), self._refresh_every)
             first = loop.time()
             self._dirty.clear()
             # Trailing debounce: wait for a quiet `debounce`, but never past `max_wait`.
@@ -125,9 +125,7 @@ class LiveFigures:
                 remaining = self._max_wait - (loop.time() - first)
                 if remaining <= 0:
                     break
-                try:
-                    await asyncio.wait_for(self._dirty.wait(), timeout=min(self._debounce, remaining))
-                except TimeoutError:
+                if not await wait_at_most(self._dirty.wait(), min(self._debounce, remaining)):
                     break
                 self._dirty.clear()
             await self.refresh()

@@ -33,9 +33,8 @@ async def webhook_target_problem(url: str, *, allow_private: bool) -> str | None
     if allow_private:
         return None
     try:
-        infos = await asyncio.wait_for(
-            asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM), _RESOLVE_TIMEOUT
-        )
+        async with asyncio.timeout(_RESOLVE_TIMEOUT):
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError):
         return f"the host {host} does not resolve"
     for info in infos:
