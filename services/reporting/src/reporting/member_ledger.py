@@ -11,12 +11,14 @@ A batch first folds the segments it has not seen yet (another instance of the co
 or a rebuild, may have appended them), then appends its own segment under the next number and
 moves the head, inside the batch's transaction. Two instances appending at once conflict on
 the head (the store retries one transaction, which then sees the other's segment) or collide on
-the segment's `_id` (its batch is applied again on top of the other's segment: `LedgerMoved`). The fold is only advanced by
-committed segments: what a batch appends is held aside until its transaction has committed.
+the segment's `_id` (the batch is applied again on top of the other's segment: `LedgerMoved`).
+The fold only ever takes committed segments: what a batch appends is held aside until its
+transaction has committed.
 
-Trade-offs: memory grows with the number of members (about 300 bytes each, as one string of
-their events), and an instance reads every segment when it first applies a batch to a
-generation; a rebuild writes a fresh, compact ledger.
+Trade-offs: memory grows with the number of members (about 320 bytes each, their events as one
+string; 800,000 members read back in 1.5 s), and an instance reads every segment before it
+first applies a batch to a generation. Segments are never compacted; a rebuild writes a fresh
+ledger in few, large segments.
 """
 
 from __future__ import annotations

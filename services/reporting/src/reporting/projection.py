@@ -2,9 +2,9 @@
 
 Per batch: one read of every unit, case and target the batch touches (members are held in
 memory by the `member_ledger`), the contributions recomputed in memory (see `counting`), then
-one write per changed unit or case, one ledger segment for all changed members, and one `$inc`
-per counter document. A thousand recruitments in one sector and period are one counter
-update, not a thousand.
+one write per changed unit or case, one ledger segment for all changed members, and one write
+per counter document. A thousand recruitments in one sector and period are one counter update,
+not a thousand.
 """
 
 from __future__ import annotations

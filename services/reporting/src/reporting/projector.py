@@ -61,9 +61,10 @@ class ReportingProjector:
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
-            # A generation left behind by a rebuild is never written again: forget its members.
-            self._ledgers = {name: ledger for name, ledger in self._ledgers.items() if name == generation.name}
-            self._ledgers.setdefault(generation.name, MemberLedger(generation.members))
+            # A generation left behind by a rebuild is never written again: forget it and its
+            # members (the pointer only moves forward).
+            self._projectors.clear()
+            self._ledgers = {generation.name: MemberLedger(generation.members)}
             self._projectors[generation.name] = ExactlyOnceProjector(
                 database=self._database,
                 name=generation.projector_name,
