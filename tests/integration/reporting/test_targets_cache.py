@@ -85,3 +85,27 @@ async def test_a_token_revoked_in_this_process_is_refused_at_once(reporting_sett
 
 async def _at_least(value, expected):
     return await value >= expected
+
+
+async def test_the_route_checks_token_and_query_as_declared_routes_do(reporting_settings, infrastructure):
+    async with running_service(reporting_settings) as client:
+        viewer = await issue(reporting_settings, Role.VIEWER)
+        for headers in ({}, {"Authorization": "Basic dXNlcjpwdw=="}, {"Authorization": "Bearer"}, {"Authorization": "Bearer org_unknown"}):
+            refused = await client.get("/api/v1/targets", params={"period": "2026-S1"}, headers=headers)
+            declared = await client.get("/api/v1/violations/summary", params={"period": "2026-S1"}, headers=headers)
+            assert (refused.status_code, refused.json(), refused.headers.get("www-authenticate")) == (
+                declared.status_code, declared.json(), declared.headers.get("www-authenticate")), headers
+            assert refused.status_code == 401
+        # /violations/summary declares `period` as a FastAPI query parameter: the same 422 bodies.
+        for params in ({}, {"period": "2026-S9"}, {"period": "S1"}):
+            targets = await client.get("/api/v1/targets", params=params, headers=viewer)
+            declared = await client.get("/api/v1/violations/summary", params=params, headers=viewer)
+            assert targets.status_code == declared.status_code == 422, params
+            assert targets.json() == declared.json(), params
+        bad_federation = await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "fspmi"}, headers=viewer)
+        assert bad_federation.status_code == 422 and bad_federation.json()["detail"][0]["loc"] == ["query", "federation"]
+        assert (await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "FSPMI"}, headers=viewer)).json()["sectors"] == []
+
+        documented = (await client.get("/openapi.json")).json()["paths"]["/api/v1/targets"]["get"]
+        assert [(p["name"], p["in"], p["required"]) for p in documented["parameters"]] == [("period", "query", True), ("federation", "query", False)]
+        assert documented["security"] == [{"HTTPBearer": []}]

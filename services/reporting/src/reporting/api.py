@@ -7,13 +7,15 @@ admin. Writing targets is for admins only (CONTRACT.md).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
-from organising_shared.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from organising_shared.auth.dependencies import BEARER_SECURITY, AdminPrincipal, CurrentPrincipal, request_principal
 from organising_shared.events import SectorTargetSet, SectorTargetSetEvent, to_json
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector
@@ -43,20 +45,52 @@ def _period(code: str) -> Period:
 
 PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"])]
 
+_PERIOD, _FEDERATION = re.compile(PERIOD_PATTERN), re.compile(FEDERATION_CODE_PATTERN)
+_TARGETS_OPENAPI = {
+    "parameters": [
+        {"name": "period", "in": "query", "required": True, "description": "`2026`, `2026-S1` or `2026-Q3`",
+         "schema": {"type": "string", "pattern": PERIOD_PATTERN}, "example": "2026-S1"},
+        {"name": "federation", "in": "query", "required": False, "description": "only this federation's targets",
+         "schema": {"type": "string", "pattern": FEDERATION_CODE_PATTERN}, "example": "FSPMI"},
+    ],
+    "security": BEARER_SECURITY,
+}
+
+
+def _query(request: Request, name: str, pattern: re.Pattern[str], *, required: bool = False) -> str | None:
+    """A query parameter checked as a declared `Query(pattern=...)` would be, with the same 422."""
+    value = request.query_params.get(name)
+    if value is None:
+        if required:
+            raise RequestValidationError([{"type": "missing", "loc": ("query", name), "msg": "Field required", "input": None}])
+        return None
+    if not pattern.match(value):
+        raise RequestValidationError([{"type": "string_pattern_mismatch", "loc": ("query", name),
+                                       "msg": f"String should match pattern '{pattern.pattern}'", "input": value,
+                                       "ctx": {"pattern": pattern.pattern}}])
+    return value
+
 
 def reporting_router() -> APIRouter:
     """Needs on `app.state`: `reporting_database`, `reporting_settings`, `broker`, `shared_figures`."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
-    @router.get("/targets", response_class=Response, responses={200: {"content": {"application/json": {}}, "description": "Targets with progress"}})
-    async def get_targets(
-        request: Request,
-        principal: CurrentPrincipal,
-        period: PeriodQuery,
-        federation: Annotated[str | None, Query(pattern=FEDERATION_CODE_PATTERN)] = None,
-    ) -> Response:
-        # The hottest route: fifty dashboards ask for the same few periods. The answer is cached
-        # as JSON bytes (one serialisation per recomputation, none per request).
+    @router.get(
+        "/targets",
+        response_class=Response,
+        responses={200: {"content": {"application/json": {}}, "description": "Targets with progress (CONTRACT.md)"}},
+        openapi_extra=_TARGETS_OPENAPI,
+    )
+    async def get_targets(request: Request) -> Response:
+        # The hottest route: fifty dashboards polling the same few periods. The answer is cached
+        # as JSON bytes (one serialisation per recomputation, none per request), and the route
+        # takes only the request: FastAPI resolving the token and query parameters as declared
+        # dependencies was the largest cost left (profiled; 1,800-2,000 against 2,100-2,300
+        # requests/s under wrk on the bench machine). Same checks, same 401 and 422 answers
+        # (tested against a declared route); documented through `openapi_extra`.
+        await request_principal(request)  # every role may read targets: only who is asking is checked
+        period = _query(request, "period", _PERIOD, required=True)
+        federation = _query(request, "federation", _FEDERATION)
         period_value, today = _period(period), jakarta_today()
         database = request.app.state.reporting_database
         body = await request.app.state.shared_figures.get(
