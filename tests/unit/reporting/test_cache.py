@@ -87,6 +87,19 @@ async def test_a_change_signal_makes_the_next_request_recompute():
     assert await cache.get("k", compute) == 2
 
 
+async def test_a_change_recomputes_the_answers_being_read_without_waiting_for_a_request():
+    clock, compute, unread = Clock(), Counting(), Counting()
+    cache = SharedFigures(max_age=60, serve_stale_for=2.0, clock=clock)
+    assert await cache.get("old", unread) == 1
+    clock.now += 3  # nobody has asked for "old" since
+    assert await cache.get("k", compute) == 1
+    cache.changed()
+    cache.changed()  # signals of one turn of the loop start one recomputation
+    await settle()
+    assert (compute.calls, unread.calls) == (2, 1)
+    assert await cache.get("k", compute) == 2  # ready before the request came
+
+
 async def test_a_change_during_a_computation_is_not_lost():
     clock, compute = Clock(), Counting()
     cache = SharedFigures(max_age=60, serve_stale_for=60, clock=clock)

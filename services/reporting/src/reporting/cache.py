@@ -5,7 +5,8 @@ recomputation it does not need:
 
 - An answer is *fresh* until `max_age` seconds have passed or `changed()` is called (the
   projection committed a batch, the store's change stream saw a write). A fresh answer is
-  served as it is.
+  served as it is. On `changed()`, every answer read within the last `serve_stale_for`
+  seconds is recomputed at once, without waiting for its next request.
 - A *stale* answer younger than `serve_stale_for` seconds is still served, while one
   recomputation runs in the background; the next requests get its result. So a change is
   visible one computation after it is signalled, and requests never queue behind the store.
@@ -37,6 +38,8 @@ class _Entry:
     computed_at: float = 0.0  # when the computation that produced `value` started
     version: int = -1  # the change count when it started
     running: asyncio.Future | None = None  # the computation in flight, if any
+    compute: Callable[[], Awaitable[Any]] | None = None  # how it was last computed
+    read_at: float = 0.0
 
 
 class SharedFigures:
@@ -56,10 +59,23 @@ class SharedFigures:
         self._version = 0  # moves on every `changed()`
         self._epoch = 0  # moves on every `clear()`
         self._background: set[asyncio.Task] = set()
+        self._refresh_scheduled = False
 
     def changed(self) -> None:
-        """The figures may have moved: recompute on the next request (serving the last answer meanwhile)."""
+        """The figures may have moved: recompute what is being read (serving the last answers meanwhile)."""
         self._version += 1
+        if not self._refresh_scheduled:
+            # Many signals in one turn of the event loop (a batch's commit, its change-stream
+            # records) start one recomputation per answer.
+            self._refresh_scheduled = True
+            asyncio.get_running_loop().call_soon(self._refresh_read_answers)
+
+    def _refresh_read_answers(self) -> None:
+        self._refresh_scheduled = False
+        now = self._clock()
+        for key, entry in list(self._entries.items()):
+            if entry.has_value and entry.running is None and entry.compute is not None and now - entry.read_at <= self._serve_stale_for:
+                self._refresh_in_background(key, entry, entry.compute, now)
 
     def clear(self) -> None:
         """Forget everything: after a write whose effect the next read must show."""
@@ -73,20 +89,24 @@ class SharedFigures:
             if len(self._entries) >= self._max_entries:
                 self._evict(now)
             entry = self._entries[key] = _Entry()
+        entry.compute, entry.read_at = compute, now
         if entry.has_value:
             age = now - entry.computed_at
             if entry.version == self._version and age <= self._max_age:
                 return entry.value
             if age <= self._serve_stale_for:
                 if entry.running is None:
-                    self._start(key, entry, compute, now)
-                    task = asyncio.ensure_future(self._settle(entry.running))
-                    self._background.add(task)
-                    task.add_done_callback(self._background.discard)
+                    self._refresh_in_background(key, entry, compute, now)
                 return entry.value
         if entry.running is None:
             self._start(key, entry, compute, now)
         return await asyncio.shield(entry.running)
+
+    def _refresh_in_background(self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], now: float) -> None:
+        self._start(key, entry, compute, now)
+        task = asyncio.ensure_future(self._settle(entry.running))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _start(self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], now: float) -> None:
         entry.running = asyncio.ensure_future(self._compute(key, entry, compute, now, self._version, self._epoch))
