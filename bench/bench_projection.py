@@ -264,6 +264,7 @@ async def get_latency(base_url: str, settings: ReportingSettings | None = None) 
         print("  wrk is not installed (apt-get install wrk): FALLING BACK to httpx in this process, which is itself the "
               "bottleneck; the figure below is an upper bound, not the server's latency", flush=True)
         return await _httpx_latency(base_url, path, headers)
+    await _wrk(base_url + path, headers, seconds=1)  # warm-up, not counted
     floor = await _wrk(base_url + "/healthz", {})
     measured = await _wrk(base_url + path, headers)
     print(f"  load: wrk, 1 thread, {CLIENTS} connections, {GET_SECONDS:g} s, {'an issued viewer' if settings else 'the admin'} token; "
@@ -308,8 +309,8 @@ def parse_wrk(output: str) -> WrkResult:
     return WrkResult(percentiles[50.0], percentiles[99.0], int(requests.group(1)), float(per_second.group(1)))
 
 
-async def _wrk(url: str, headers: dict[str, str]) -> WrkResult:
-    arguments = ["wrk", "-t1", f"-c{CLIENTS}", f"-d{GET_SECONDS:g}s", "--latency"]
+async def _wrk(url: str, headers: dict[str, str], *, seconds: float = GET_SECONDS) -> WrkResult:
+    arguments = ["wrk", "-t1", f"-c{CLIENTS}", f"-d{seconds:g}s", "--latency"]
     for name, value in headers.items():
         arguments += ["-H", f"{name}: {value}"]
     process = await asyncio.create_subprocess_exec(*arguments, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
