@@ -213,7 +213,12 @@ def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         max_records=max_records,
-        batch_timeout_ms=100,
+        # aiokafka keeps one fetch per broker in flight, and with the default 500 ms wait a fetch
+        # that covers only idle partitions holds back the busy ones: measured 11-15 idle gaps of
+        # 0.2-0.45 s per 10 s at 500 events/s. FastStream also sleeps `batch_timeout_ms` after
+        # an empty poll. Short waits keep an event's trip to the store well under a second.
+        fetch_max_wait_ms=20,
+        batch_timeout_ms=20,
         title=f"{group_id}/projection",
     )
     async def on_organising_records(message: KafkaMessage) -> None:
