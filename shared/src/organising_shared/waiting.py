@@ -1,4 +1,4 @@
-"""Waiting with a time limit without losing a cancellation.
+"""Waiting with a time limit without losing a cancellation; noticing a lost one.
 
 On Python 3.11, `asyncio.wait_for` swallows a cancellation that arrives just as the awaited
 thing finishes (CPython gh-86296, fixed in 3.12): a background loop cancelled at shutdown then
@@ -20,3 +20,15 @@ async def wait_at_most(awaitable: Awaitable[object], seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def stop_if_cancelled() -> None:
+    """Raise `CancelledError` if this task was asked to stop and the request got lost.
+
+    Background loops call it once per turn. A library that catches the cancellation inside a
+    call (seen with PyMongo's async change streams and cursors at shutdown: the task stays
+    "cancelling" and the loop runs on) would otherwise keep a stopping service alive for ever.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -32,10 +32,7 @@ class OneChangeStream:
     async def __aexit__(self, *exc):
         return False
 
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
+    async def try_next(self):
         if self.changes == 0:
             raise AutoReconnect("connection closed")  # the stream dies after its changes
         self.changes -= 1

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from organising_shared.waiting import wait_at_most
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 
 
 async def test_a_cancellation_arriving_as_the_wait_ends_stops_the_loop():
@@ -36,3 +36,25 @@ async def test_it_says_whether_the_wait_ended_or_ran_out():
     assert await wait_at_most(done.wait(), 0.01) is False
     done.set()
     assert await wait_at_most(done.wait(), 1) is True
+
+
+async def test_a_loop_notices_a_cancellation_that_a_library_swallowed():
+    turns = 0
+
+    async def background_loop() -> None:
+        nonlocal turns
+        while True:
+            stop_if_cancelled()
+            turns += 1
+            try:
+                await asyncio.sleep(0.01)  # stands in for a driver call that catches the cancellation
+            except asyncio.CancelledError:
+                pass
+
+    task = asyncio.create_task(background_loop())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(5):
+            await task
+    assert turns > 0

@@ -25,7 +25,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.projection import retry_forever
-from organising_shared.waiting import wait_at_most
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
 from notifications.domain.backoff import retry_delay
@@ -51,6 +51,7 @@ class Dispatcher:
     async def run(self) -> None:
         try:
             while True:
+                stop_if_cancelled()
                 self._wake.clear()
                 try:
                     await self._start_due_attempts()

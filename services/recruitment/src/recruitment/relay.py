@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.topics import Topics
-from organising_shared.waiting import wait_at_most
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from recruitment.config import RecruitmentSettings
 from recruitment import outbox
 from recruitment.store import LEASES, OUTBOX
@@ -87,6 +87,7 @@ class OutboxRelay:
     async def run(self) -> None:
         try:
             while True:
+                stop_if_cancelled()
                 try:
                     await self._connect()
                     with pymongo.timeout(self._settings.relay_store_timeout_seconds):

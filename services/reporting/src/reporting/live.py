@@ -31,7 +31,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period
-from organising_shared.waiting import wait_at_most
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from reporting.dashboard import snapshot_computer
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class LiveFigures:
         """Recompute watched views after each settled burst of changes; runs until cancelled."""
         loop = asyncio.get_running_loop()
         while True:
+            stop_if_cancelled()
             await wait_at_most(self._dirty.wait(), self._refresh_every)
             first = loop.time()
             self._dirty.clear()
@@ -162,12 +163,17 @@ _FIGURE_CHANGES = [
 async def watch_store(database: AsyncDatabase, figures: Any, *, poll_interval: float = 1.0, retry_delay: float = 1.0) -> None:
     """Tell `figures` (anything with `changed()`) about every write to `database`; runs until cancelled."""
     while True:
+        stop_if_cancelled()
         try:
             async with await database.watch(pipeline=_FIGURE_CHANGES, max_await_time_ms=1000) as stream:
                 # A write may have landed while no stream was open (start-up, reconnection).
                 figures.changed()
-                async for _change in stream:
-                    figures.changed()
+                while True:
+                    # `try_next` returns after every empty wait on the server (1 s), so a stop
+                    # request that the driver swallowed is noticed here.
+                    if await stream.try_next() is not None:
+                        figures.changed()
+                    stop_if_cancelled()
         except PyMongoError as error:
             if _change_streams_unsupported(error):
                 log.warning("the store has no change streams; live figures poll every %s s", poll_interval)

@@ -35,7 +35,7 @@ from organising_shared.events import (
 from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import MILESTONES
 from organising_shared.topics import Topics
-from organising_shared.waiting import wait_at_most
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from reporting.figures import targets_report
 from reporting.generations import current_generation
 
@@ -68,6 +68,7 @@ class ProgressWatcher:
 
     async def run(self) -> None:
         while True:
+            stop_if_cancelled()
             await wait_at_most(self._wake.wait(), self._interval)
             self._wake.clear()
             try:
