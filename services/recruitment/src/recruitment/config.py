@@ -50,9 +50,6 @@ class RecruitmentSettings(OrganisingSettings):
         default=60.0, gt=0, description="A publishing round not acknowledged by then is abandoned and the producer replaced"
     )
     relay_lease_seconds: float = Field(default=15.0, gt=0, description="How long a relay replica holds the outbox")
-    relay_store_timeout_seconds: float = Field(
-        default=10.0, gt=0, description="The store calls of one relay round (and of releasing the lease) fail after this long"
-    )
 
     @field_validator("master_key")
     @classmethod

@@ -12,7 +12,6 @@ import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
-import pymongo
 from faststream.kafka import KafkaBroker
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -90,16 +89,13 @@ class OutboxRelay:
                 stop_if_cancelled()
                 try:
                     await self._connect()
-                    with pymongo.timeout(self._settings.relay_store_timeout_seconds):
-                        holding = await self._lease.hold()
-                    if not holding:
+                    if not await self._lease.hold():
                         self._position = None  # another replica publishes now: re-read when back
                         await self._idle(self._settings.relay_lease_seconds / 3)
                         continue
                     # A round that never completes (a producer wedged by a broker restart, a store
                     # reply that never comes) must not hold the outbox forever: it is abandoned and
-                    # sent again by a new producer. Its store calls are bounded one by one too (see
-                    # `publish_pending`).
+                    # sent again by a new producer.
                     async with asyncio.timeout(self._settings.relay_round_timeout_seconds):
                         published = await self.publish_pending()
                     if published == 0:
@@ -117,8 +113,7 @@ class OutboxRelay:
                     await self._disconnect()
                     await asyncio.sleep(self._settings.relay_retry_seconds)
         finally:
-            with pymongo.timeout(self._settings.relay_store_timeout_seconds):
-                await asyncio.shield(self._lease.release())
+            await asyncio.shield(self._lease.release())
 
     async def _connect(self) -> None:
         if self._connected:
@@ -151,26 +146,21 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Send the rows after the published position, pipelined in order; advance past each acknowledged row."""
-        # Each store call is bounded: a cancelled pymongo call is not always given up at once, so
-        # the round's own timeout alone could wait on a reply that never comes.
-        store_timeout = self._settings.relay_store_timeout_seconds
         if self._position is None:
             # Read once per lease: while it holds the lease, only this relay moves the position.
-            with pymongo.timeout(store_timeout):
-                self._position = await outbox.published_up_to(self._db)
+            self._position = await outbox.published_up_to(self._db)
         position = self._position
         rows, events = [], 0
         # By `seq` (= `_id`), whose index the store walks; a range on `_id` scans the whole outbox.
-        with pymongo.timeout(store_timeout):
-            cursor = self._outbox.find({"seq": {"$gt": position}}, sort=[("seq", 1)], limit=self._settings.relay_batch, batch_size=16)
-            try:
-                async for row in cursor:
-                    rows.append(row)
-                    events += len(row["events"])
-                    if events >= self._settings.relay_batch:
-                        break  # an import row holds hundreds of events: enough for one round
-            finally:
-                await cursor.close()
+        cursor = self._outbox.find({"seq": {"$gt": position}}, sort=[("seq", 1)], limit=self._settings.relay_batch, batch_size=16)
+        try:
+            async for row in cursor:
+                rows.append(row)
+                events += len(row["events"])
+                if events >= self._settings.relay_batch:
+                    break  # an import row holds hundreds of events: enough for one round
+        finally:
+            await cursor.close()
         if not rows:
             return 0
         # Sends to one partition leave in the order they are handed to the idempotent producer,
@@ -193,8 +183,7 @@ class OutboxRelay:
         failed = next((index for index, row_outcomes in enumerate(outcomes) if any(isinstance(o, BaseException) for o in row_outcomes)), None)
         acknowledged = rows if failed is None else rows[:failed]
         if acknowledged:
-            with pymongo.timeout(store_timeout):
-                await outbox.mark_published(self._db, acknowledged[-1]["_id"])
+            await outbox.mark_published(self._db, acknowledged[-1]["_id"])
             self._position = acknowledged[-1]["_id"]
         if failed is not None:
             # The position stops before the failed row: it is sent again, whole, next round. Those
