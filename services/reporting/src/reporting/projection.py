@@ -80,8 +80,8 @@ async def _apply_members(
         if not history and len(new) == 1:
             first_events[(federation, new[0]._replace(at="", event_id=""))] += 1
         elif history:
-            before = counting.member_contribution(federation, history)
-            counting.add_into(total, counting.difference(before, counting.member_contribution(federation, history + new)))
+            counting.add_into(total, counting.member_contribution(federation, history), times=-1)
+            counting.add_into(total, counting.member_contribution(federation, history + new))
         else:
             counting.add_into(total, counting.member_contribution(federation, new))
         changed[key] = history + new
@@ -192,7 +192,8 @@ async def _apply_entities(
                 changed = True
         if not changed:
             continue
-        total.update(counting.difference(before, contribution(document)))
+        counting.add_into(total, before, times=-1)
+        counting.add_into(total, contribution(document))
         if extra_fields:
             document.update(extra_fields(document))
         if existing:
