@@ -13,23 +13,25 @@ Figures:
 - freshness: events published at a fixed rate; a poller reads GET /api/v1/targets every 20 ms and
   notes when the actual reaches k; p50/p99 of (seen k − published k);
 - GET /api/v1/targets latency with 50 concurrent clients, p50/p99;
-- rebuild: `reporting.rebuild` over everything in the topics, events/s, extrapolated to 1,000,000
-  unless the run has that many (`BENCH_EVENTS=1000000`, about 10 minutes here);
+- rebuild: the operator's command (`python -m reporting.rebuild`, its own process, as in
+  production) over everything in the topics, events/s, extrapolated to 1,000,000 unless the run
+  has that many (`BENCH_EVENTS=1000000`, about 10 minutes here), and its peak memory;
 - the service's peak resident memory (VmHWM).
 
 While iterating, `BENCH_SKIP=naive,freshness,get,rebuild` (any of them) leaves phases out; the
-ratio needs the naive phase.
+ratio needs the naive phase. `BENCH_SKIP=throughput` does not start the service at all (and so
+measures none of the first four): the events are published and only the rebuild runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,7 +54,6 @@ from reporting.config import ReportingSettings
 from reporting.figures import actuals
 from reporting.generations import current_generation
 from reporting.projection import member_entry
-from reporting.rebuild import rebuild
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "20000"))
 NAIVE_EVENTS = int(os.environ.get("BENCH_NAIVE_EVENTS", "1000"))
@@ -125,12 +126,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_service(settings: ReportingSettings, port: int, log_path: str) -> subprocess.Popen:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "MONGODB_URL": settings.mongodb_url,
+def service_environment(settings: ReportingSettings, port: int) -> dict[str, str]:
+    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "MONGODB_URL": settings.mongodb_url,
            "ORGANISING_TOPIC_PREFIX": settings.topic_prefix, "ORGANISING_DATABASE": settings.database,
            "ORGANISING_CONSUMER_GROUP": settings.consumer_group, "ORGANISING_PORT": str(port), "ORGANISING_ADMIN_TOKEN": ADMIN,
            "ORGANISING_TOPIC_PARTITIONS": str(settings.topic_partitions), "ORGANISING_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "reporting.main"], env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
+
+
+def start_service(settings: ReportingSettings, port: int, log_path: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "reporting.main"], env=service_environment(settings, port),  # noqa: SIM115
+                            stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+
+
+@dataclass
+class RebuildRun:
+    events: int
+    seconds: float
+    peak_memory_mb: float
+
+
+async def run_rebuild(settings: ReportingSettings) -> RebuildRun:
+    """`python -m reporting.rebuild` as an operator runs it; its own report gives events and time."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "reporting.rebuild", env=service_environment(settings, 0),
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output = asyncio.create_task(process.stdout.read())
+    finished = asyncio.create_task(process.wait())
+    peak = 0.0
+    while not finished.done():  # VmHWM is gone once the process has exited: read it meanwhile
+        with contextlib.suppress(OSError):
+            peak = max(peak, peak_memory_mb(process.pid))
+        await asyncio.wait({finished}, timeout=0.5)
+    text = (await output).decode()
+    found = re.search(r"rebuilt (\d+) events into \S+ \(was \S+\) in ([\d.]+) s", text)
+    if process.returncode != 0 or not found:
+        raise RuntimeError(f"the rebuild failed (exit {process.returncode}):\n{text[-2000:]}")
+    return RebuildRun(events=int(found[1]), seconds=float(found[2]), peak_memory_mb=peak)
 
 
 async def applied(database) -> tuple[int, float]:
@@ -344,18 +374,8 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(infrastructure) -> None:
-    tag = uuid.uuid4().hex[:8]
-    settings = ReportingSettings(kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers, mongodb_url=infrastructure.mongodb_url,
-                                 topic_prefix=f"bench{tag}.", database=f"bench{tag}_reporting", consumer_group=f"bench{tag}",
-                                 topic_partitions=6)
-    await ensure_organising_topics(settings)
-    mongo = make_mongo_client(settings.mongodb_url)
-    database = mongo[settings.database]
-    events = workload(EVENTS, tag)
-    print(f"workload: {EVENTS} events ({dict(Counter(e['event_type'] for e in events))})", flush=True)
-    await publish(settings, events)
-
+async def service_phases(settings: ReportingSettings, database, tag: str) -> None:
+    """Throughput, then the naive baseline, freshness and GET latency against the running service."""
     port = free_port()
     log_path = tempfile.mktemp(prefix="bench-reporting-", suffix=".log")
     service = start_service(settings, port, log_path)
@@ -391,18 +411,33 @@ async def run(infrastructure) -> None:
             service.kill()
             service.wait()
 
+
+async def run(infrastructure) -> None:
+    tag = uuid.uuid4().hex[:8]
+    settings = ReportingSettings(kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers, mongodb_url=infrastructure.mongodb_url,
+                                 topic_prefix=f"bench{tag}.", database=f"bench{tag}_reporting", consumer_group=f"bench{tag}",
+                                 topic_partitions=6)
+    await ensure_organising_topics(settings)
+    mongo = make_mongo_client(settings.mongodb_url)
+    database = mongo[settings.database]
+    events = workload(EVENTS, tag)
+    print(f"workload: {EVENTS} events ({dict(Counter(e['event_type'] for e in events))})", flush=True)
+    await publish(settings, events)
+
+    if "throughput" not in SKIP:
+        await service_phases(settings, database, tag)
     if "rebuild" in SKIP:
         await mongo.close()
         return
-    total = (await applied(database))[0]
-    result = await rebuild(settings)
+    result = await run_rebuild(settings)
     rate = result.events / result.seconds
     if result.events >= 1_000_000:
         scale = f"measured on {result.events:,} events: {result.seconds / 60:.1f} min (goal < 2 min for 1,000,000)"
     else:
         scale = (f"1,000,000 events would take about {1_000_000 / rate / 60:.1f} min at this rate (goal < 2 min; extrapolated "
                  f"linearly from a smaller run; BENCH_EVENTS=1000000 measures it)")
-    print(f"rebuild: {result.events} events ({total} records) in {result.seconds:.1f} s = {rate:,.0f} events/s; {scale}", flush=True)
+    print(f"rebuild: {result.events} events ({len(events)} records) in {result.seconds:.1f} s = {rate:,.0f} events/s; {scale}; "
+          f"its peak memory (VmHWM) {result.peak_memory_mb:.0f} MB", flush=True)
     await mongo.close()
 
 
