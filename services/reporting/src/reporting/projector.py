@@ -8,7 +8,8 @@ what the rebuild already applied.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+import asyncio
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -110,3 +111,37 @@ async def apply_exactly_once(ledger: MemberLedger, apply: Callable[[], Awaitable
         raise
     ledger.committed()
     return applied
+
+
+async def apply_pipelined(
+    projector: ExactlyOnceProjector, ledger: MemberLedger, batches: AsyncIterable[Sequence[RecordLike]]
+) -> int:
+    """Apply `batches` in order, one transaction each, decoding the next batch while the store
+    applies the previous one; returns how many events were applied.
+
+    Decoding is the service's work and applying mostly the store's: overlapped, neither waits
+    for the other. Transactions still run one after the other, in order. When one fails, the
+    batches after it are not applied (their invalid records may already be dead-lettered, which
+    is at least once anyway); stored offsets make applying them all again safe.
+    """
+    applied = 0
+    applying: asyncio.Task[int] | None = None
+    try:
+        async for records in batches:
+            prepared = await projector.prepare(records, yield_every=250)
+            if applying is not None:
+                applied += await applying
+            applying = asyncio.create_task(apply_exactly_once(ledger, lambda batch=prepared: projector.apply(batch)))
+        if applying is not None:
+            applied += await applying
+    finally:
+        if applying is not None:
+            if not applying.done():
+                # Decoding failed or this task is being cancelled: the batch in flight is
+                # abandoned, and waited for, so that none of it runs on beside a retry.
+                applying.cancel()
+                await asyncio.wait({applying})
+            if not applying.cancelled():
+                applying.exception()  # retrieved: the failure that matters is the one propagating
+    return applied
+

@@ -5,7 +5,8 @@
 1. A new generation of collections is created (see `generations`).
 2. Every partition of the membership, violations and targets topics is read from the start, with
    no consumer group (the live group is not disturbed), and applied exactly once, in large
-   coalesced batches, with the offsets stored under the new generation's name.
+   coalesced batches (the next one decoded while the store applies the one before), with the
+   offsets stored under the new generation's name.
 3. Once caught up, `switch_to` moves the pointer in one transaction, but only when the new
    generation has applied at least as far as the live one in every partition; otherwise it reads
    on and tries again. The live consumer follows the pointer on its next batch.
@@ -21,12 +22,12 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -39,7 +40,7 @@ from reporting.config import ReportingSettings
 from reporting.generations import GENERATIONS, POINTER, Generation, current_generation, new_generation_name
 from reporting.member_ledger import MemberLedger
 from reporting.projection import apply_batch
-from reporting.projector import apply_exactly_once
+from reporting.projector import apply_pipelined
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,23 @@ async def _behind(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], 
     return False
 
 
+async def _batches_up_to(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], end: dict[TopicPartition, int], *, max_records: int, log_every: float, name: str
+) -> AsyncIterator[list[ConsumerRecord]]:
+    """The records of `partitions` up to `end`, in batches of at most `max_records`."""
+    read = 0
+    last_report = time.monotonic()
+    while await _behind(consumer, partitions, end):
+        fetched = await consumer.getmany(timeout_ms=500, max_records=max_records)
+        records = [record for part in fetched.values() for record in part]
+        if records:
+            read += len(records)
+            yield records
+        if time.monotonic() - last_report > log_every:
+            log.info("rebuild %s: %d records read", name, read)
+            last_report = time.monotonic()
+
+
 # The collector runs once this many container objects have piled up since its last pass.
 _OBJECTS_BETWEEN_COLLECTIONS = 1_000_000
 
@@ -190,37 +208,19 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
     )
     await consumer.start()
     applied = 0
-    applying: asyncio.Task | None = None
     with rare_collections():
         try:
             partitions = await _assign_everything(consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets])
             positions = [(tp.topic, tp.partition) for tp in partitions]
-            last_report = time.monotonic()
             while True:
                 end = await consumer.end_offsets(partitions)
-                # Pipelined: the next batch is fetched and decoded while the store applies the
-                # previous one (the transactions themselves still run one after the other).
-                while await _behind(consumer, partitions, end):
-                    batch = await consumer.getmany(timeout_ms=500, max_records=batch_records)
-                    records = [record for part in batch.values() for record in part]
-                    if records:
-                        prepared = await projector.prepare(records, yield_every=250)
-                        if applying is not None:
-                            applied += await applying
-                        applying = asyncio.create_task(apply_exactly_once(ledger, lambda batch=prepared: projector.apply(batch)))
-                    if time.monotonic() - last_report > progress_every:
-                        log.info("rebuild %s: %d events applied", generation.name, applied)
-                        last_report = time.monotonic()
-                if applying is not None:
-                    applied += await applying
-                    applying = None
+                batches = _batches_up_to(consumer, partitions, end, max_records=batch_records, log_every=progress_every, name=generation.name)
+                applied += await apply_pipelined(projector, ledger, batches)
                 previous = (await current_generation(database)).name
                 if await switch_to(database, generation, positions):
                     break
                 # The live consumer went further meanwhile: read on to its position, then try again.
         finally:
-            if applying is not None and not applying.done():
-                applying.cancel()  # the rebuild failed elsewhere: its generation is never switched to
             await consumer.stop()
     if drop_old and previous != generation.name:
         await Generation(database, previous).drop()
