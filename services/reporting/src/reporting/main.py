@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.heap import rare_collections
 from organising_shared.service import serve, service_runtime
 from reporting.api import reporting_router
 from reporting.cache import SharedFigures
@@ -31,6 +32,11 @@ REMEMBER_TOKEN_HOLDERS_SECONDS = 2.0
 # and an answer this old at most is served while its recomputation runs.
 FIGURES_MAX_AGE = 0.5
 FIGURES_SERVE_STALE_FOR = 2.0
+# The cyclic garbage collector passes once this many new container objects have outlived their
+# use (organising_shared.heap): a batch of 5,000 decoded records, freed as a whole, never adds up
+# to it. With the default thresholds the projection spent about a quarter of its time in the
+# collector (measured with the collector off: 7,200-9,500 against 5,600-6,400 events/s).
+COLLECT_AFTER_OBJECTS = 200_000
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -72,7 +78,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             await runtime.broker.start()
             watcher = asyncio.create_task(progress.run(), name="progress-watcher") if settings.progress_events else None
             try:
-                yield
+                with rare_collections(COLLECT_AFTER_OBJECTS):
+                    yield
             finally:
                 if watcher is not None:
                     watcher.cancel()

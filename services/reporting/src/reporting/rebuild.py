@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +31,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.heap import rare_collections
 from organising_shared.logging import configure_logging
 from organising_shared.mongo import make_mongo_client
 from organising_shared.projection import OFFSETS_COLLECTION, ExactlyOnceProjector
@@ -150,30 +149,9 @@ async def _batches_up_to(
             last_report = time.monotonic()
 
 
-# The collector runs once this many container objects have piled up since its last pass.
+# A rebuild keeps two batches of decoded records alive (one applied, the next decoded), about
+# 100,000 container objects; a pass after each batch found no cycles among them.
 _OBJECTS_BETWEEN_COLLECTIONS = 1_000_000
-
-
-@contextlib.contextmanager
-def rare_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector only when objects really pile up.
-
-    A rebuild keeps two batches of decoded records alive at a time (one being applied, the next
-    being decoded): some 100,000 container objects, none of them in a cycle (a pass after each
-    batch found none). With the default thresholds (a pass every 700 new objects, a full one
-    now and then) the collector walked them over and over: a third of the rebuild's time. What
-    start-up built is frozen (left out of every pass), and a pass runs only when a million new
-    objects outlive the batches that made them.
-    """
-    gc.collect()
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    gc.set_threshold(_OBJECTS_BETWEEN_COLLECTIONS, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, drop_old: bool = False, progress_every: float = 5.0) -> RebuildResult:
@@ -208,7 +186,7 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
     )
     await consumer.start()
     applied = 0
-    with rare_collections():
+    with rare_collections(_OBJECTS_BETWEEN_COLLECTIONS):
         try:
             partitions = await _assign_everything(consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets])
             positions = [(tp.topic, tp.partition) for tp in partitions]

@@ -1,0 +1,33 @@
+"""The cyclic garbage collector, tuned for processes that hold big batches of decoded events.
+
+A projection keeps a batch of thousands of decoded records alive while it applies them: tens of
+thousands of container objects, none of them in a cycle. With CPython's default thresholds (a
+pass every 700 new objects, and now and then a full pass over everything) the collector walks
+them again and again, and with them everything start-up built. Measured on the reporting
+projection and its rebuild: a quarter to a third of their time.
+
+`rare_collections` freezes what exists when it is entered (start-up's modules, schemas, routes
+and clients, kept for the life of the process, are left out of every pass from then on) and
+lets a pass run only once `objects_between_passes` new container objects have *outlived* their
+use: a batch freed as a whole never counts towards it. The trade-off is memory: garbage that
+does form cycles waits for that many objects before it is freed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def rare_collections(objects_between_passes: int) -> Iterator[None]:
+    gc.collect()
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(objects_between_passes, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()

@@ -1,0 +1,33 @@
+"""`rare_collections`: start-up is frozen, passes are rare inside, and everything is put back."""
+
+from __future__ import annotations
+
+import gc
+
+from organising_shared.heap import rare_collections
+
+
+def test_inside_start_up_is_frozen_and_a_pass_waits_for_the_given_number_of_objects():
+    before = gc.get_threshold()
+    with rare_collections(123_456):
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (123_456, *before[1:])
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_cycles_are_still_freed_once_enough_objects_pile_up():
+    class Node:
+        pass
+
+    with rare_collections(1_000):
+        collected = []
+        gc.callbacks.append(lambda phase, info: collected.append(info["collected"]) if phase == "stop" else None)
+        try:
+            for _ in range(5_000):
+                node = Node()
+                node.self = node  # a cycle: only the collector can free it
+            del node
+        finally:
+            gc.callbacks.pop()
+    assert sum(collected) > 0
