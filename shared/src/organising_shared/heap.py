@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def rare_collections(objects_between_passes: int) -> Iterator[None]:
+    """Process-wide: enter it once, around what the process is for (a service's lifetime, a
+    rebuild); on leaving, the thresholds it found are put back and everything is unfrozen."""
     gc.collect()
     gc.freeze()
     thresholds = gc.get_threshold()

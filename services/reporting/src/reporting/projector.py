@@ -144,4 +144,3 @@ async def apply_pipelined(
             if not applying.cancelled():
                 applying.exception()  # retrieved: the failure that matters is the one propagating
     return applied
-

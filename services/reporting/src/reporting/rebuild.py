@@ -149,12 +149,16 @@ async def _batches_up_to(
             last_report = time.monotonic()
 
 
+# Larger than the live consumer's batches: nobody waits for a rebuild's figures until it switches
+# over. Measured against 10,000 in paired runs of 300,000 events: about 7 % faster, for about
+# 50 MB more at its peak.
+REBUILD_BATCH_RECORDS = 20_000
 # A rebuild keeps two batches of decoded records alive (one applied, the next decoded), about
-# 100,000 container objects; a pass after each batch found no cycles among them.
+# 250,000 container objects; a pass after each batch found no cycles among them.
 _OBJECTS_BETWEEN_COLLECTIONS = 1_000_000
 
 
-async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, drop_old: bool = False, progress_every: float = 5.0) -> RebuildResult:
+async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_BATCH_RECORDS, drop_old: bool = False, progress_every: float = 5.0) -> RebuildResult:
     started = time.monotonic()
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database]
@@ -213,7 +217,7 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = 10_000, d
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="organising-reporting-rebuild", description=__doc__.split("\n\n")[0])
     parser.add_argument("--drop-old", action="store_true", help="drop the previous generation's collections after switching")
-    parser.add_argument("--batch-records", type=int, default=10_000, help="most records applied in one transaction")
+    parser.add_argument("--batch-records", type=int, default=REBUILD_BATCH_RECORDS, help="most records applied in one transaction")
     arguments = parser.parse_args(argv)
     configure_logging()
     result = asyncio.run(rebuild(ReportingSettings(), batch_records=arguments.batch_records, drop_old=arguments.drop_old))
