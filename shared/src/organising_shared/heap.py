@@ -20,16 +20,29 @@ import gc
 from collections.abc import Iterator
 
 
+class _Tuning:
+    """What the first of overlapping `rare_collections` found, put back when the last one ends
+    (tests run several services in one process, and their lifespans end in any order)."""
+
+    users = 0
+    thresholds: tuple[int, ...] = ()
+
+
 @contextlib.contextmanager
 def rare_collections(objects_between_passes: int) -> Iterator[None]:
-    """Process-wide: enter it once, around what the process is for (a service's lifetime, a
-    rebuild); on leaving, the thresholds it found are put back and everything is unfrozen."""
-    gc.collect()
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    gc.set_threshold(objects_between_passes, *thresholds[1:])
+    """Process-wide: enter it around what the process is for (a service's lifetime, a rebuild).
+    While any use is active the first one's setting holds; when the last ends, the thresholds
+    found before the first are put back and everything is unfrozen."""
+    if _Tuning.users == 0:
+        gc.collect()
+        gc.freeze()
+        _Tuning.thresholds = gc.get_threshold()
+        gc.set_threshold(objects_between_passes, *_Tuning.thresholds[1:])
+    _Tuning.users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        _Tuning.users -= 1
+        if _Tuning.users == 0:
+            gc.set_threshold(*_Tuning.thresholds)
+            gc.unfreeze()

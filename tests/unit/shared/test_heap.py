@@ -16,6 +16,17 @@ def test_inside_start_up_is_frozen_and_a_pass_waits_for_the_given_number_of_obje
     assert gc.get_freeze_count() == 0
 
 
+def test_overlapping_uses_end_in_any_order_and_the_last_one_puts_everything_back():
+    before = gc.get_threshold()
+    first, second = rare_collections(200_000), rare_collections(300_000)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == 200_000 and gc.get_freeze_count() > 0  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_cycles_are_still_freed_once_enough_objects_pile_up():
     class Node:
         pass
