@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 from pymongo import UpdateOne
@@ -24,11 +25,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from organising_shared.deadletter import DeadLetter, publish_dead_letter
 from organising_shared.decoding import Rejection, decode_event
 from organising_shared.events import Event
+from organising_shared.pipeline import ApplyPipeline
 from organising_shared.topics import Topics
 
 log = logging.getLogger(__name__)
 
 OFFSETS_COLLECTION = "projection_offsets"
+# A stopping service waits this long for the batch in flight (`PipelinedProjection.close`).
+CLOSE_TIMEOUT_SECONDS = 10.0
 
 
 class RecordLike(Protocol):
@@ -51,20 +55,30 @@ class Delivered:
 
 @dataclass(frozen=True)
 class PreparedBatch:
-    """A batch decoded and ready to apply: its valid events and the offsets it reaches."""
+    """A batch decoded and ready to apply: its valid events, what the projection's `digest` made
+    of them ahead of the transaction, and the offsets the batch reaches."""
 
     delivered: list[Delivered]
+    digested: Any
     reached: dict[tuple[str, int], int]
 
 
-ApplyBatch = Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]
+Digest = Callable[[Sequence[Delivered]], Any]
+ApplyBatch = Callable[[Any, AsyncClientSession], Awaitable[Any]]
+
+
+def _as_delivered(delivered: Sequence[Delivered]) -> Sequence[Delivered]:
+    return delivered
 
 
 class ExactlyOnceProjector:
     """Applies batches of records to `database` through `apply`, exactly once per record.
 
-    `apply(events, session)` must do all its writes with `session` (they commit or abort with the
-    offsets) and must be deterministic for the same events, since a transaction can be retried.
+    `apply(digested, session)` gets `digest(events)` (by default, the events themselves). It must
+    do all its writes with `session` (they commit or abort with the offsets) and must be
+    deterministic for the same events, since a transaction can be retried. `digest` is the part
+    that needs no stored state (grouping, building entries): it runs when the batch is prepared,
+    outside the transaction, while the previous batch's transaction may still be running.
     """
 
     def __init__(
@@ -73,6 +87,7 @@ class ExactlyOnceProjector:
         database: AsyncDatabase,
         name: str,
         apply: ApplyBatch,
+        digest: Digest = _as_delivered,
         topics: Topics,
         federations: Collection[str] | None,
         dead_letters: Any,
@@ -85,6 +100,7 @@ class ExactlyOnceProjector:
         self._offsets = database[OFFSETS_COLLECTION]
         self._name = name
         self._apply = apply
+        self._digest = digest
         self._topics = topics
         self._federations = frozenset(federations) if federations is not None else None
         self._dead_letters = dead_letters
@@ -96,10 +112,6 @@ class ExactlyOnceProjector:
             (row["topic"], row["partition"]): row["offset"]
             async for row in self._offsets.find({"projection": self._name})
         }
-
-    async def handle(self, records: Sequence[RecordLike]) -> int:
-        """Apply one batch; returns how many events were newly applied."""
-        return await self.apply(await self.prepare(records))
 
     async def prepare(self, records: Sequence[RecordLike], *, yield_every: int | None = None) -> PreparedBatch | None:
         """Decode the records not applied yet and dead-letter the invalid ones (no transaction).
@@ -120,19 +132,19 @@ class ExactlyOnceProjector:
                 delivered.append(Delivered(outcome, record.topic, record.partition, record.offset))
             if yield_every and position % yield_every == 0:
                 await asyncio.sleep(0)
-        return PreparedBatch(delivered, _highest_offsets(fresh))
+        return PreparedBatch(delivered, self._digest(delivered), _highest_offsets(fresh))
 
     async def apply(self, batch: PreparedBatch | None) -> int:
         """Apply a prepared batch with its offsets in one transaction; returns how many events."""
         if batch is None:
             return 0
         async with self._database.client.start_session() as session:
-            await session.with_transaction(lambda s: self._commit(batch.delivered, batch.reached, s))
+            await session.with_transaction(lambda s: self._commit(batch, s))
         if self._after_commit is not None and batch.delivered:
             await self._after_commit(batch.delivered)
         return len(batch.delivered)
 
-    async def _commit(self, delivered: list[Delivered], reached: dict[tuple[str, int], int], session: AsyncClientSession) -> None:
+    async def _commit(self, batch: PreparedBatch, session: AsyncClientSession) -> None:
         # Read the offsets again inside the transaction: another consumer of the group (after a
         # rebalance) may have applied some of these records since the check above, and a retried
         # transaction must not apply them a second time.
@@ -140,9 +152,10 @@ class ExactlyOnceProjector:
             (row["topic"], row["partition"]): row["offset"]
             async for row in self._offsets.find({"projection": self._name}, session=session)
         }
-        delivered = [item for item in delivered if item.offset > stored.get((item.topic, item.partition), -1)]
-        if delivered:
-            await self._apply(delivered, session)
+        fresh = [item for item in batch.delivered if item.offset > stored.get((item.topic, item.partition), -1)]
+        if fresh:
+            # The digest made at prepare time holds unless some of the batch was applied since.
+            await self._apply(batch.digested if len(fresh) == len(batch.delivered) else self._digest(fresh), session)
         await self._offsets.bulk_write(
             [
                 UpdateOne(
@@ -150,7 +163,7 @@ class ExactlyOnceProjector:
                     {"$max": {"offset": offset}, "$set": {"projection": self._name, "topic": topic, "partition": partition}},
                     upsert=True,
                 )
-                for (topic, partition), offset in reached.items()
+                for (topic, partition), offset in batch.reached.items()
             ],
             session=session,
             ordered=False,
@@ -200,11 +213,88 @@ async def _records_undecoded(message: Any) -> None:
     return None
 
 
-def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics: Sequence[str], group_id: str, max_records: int = 2000) -> Any:
+class BatchProjector(Protocol):
+    async def prepare(self, records: Sequence[RecordLike]) -> PreparedBatch | None: ...
+
+    async def apply(self, batch: PreparedBatch | None) -> int: ...
+
+
+CommitOffsets = Callable[[dict[TopicPartition, int]], Awaitable[Any]]
+
+
+class PipelinedProjection:
+    """What the subscriber does with each batch: decode it, then apply it in the background
+    while the next batch is fetched and decoded, and commit its Kafka offsets only once its
+    transaction has committed.
+
+    Applies (and commits) stay one at a time and in order. Kafka offsets are committed
+    explicitly, per batch: the consumer's position is already past the next batch by then.
+    """
+
+    def __init__(self, projector: BatchProjector, *, name: str) -> None:
+        self._projector = projector
+        self._name = name
+        self._pipeline = ApplyPipeline()
+        self._closing = False
+
+    async def handle(self, records: Sequence[RecordLike], commit: CommitOffsets) -> None:
+        prepared = await retry_forever(lambda: self._projector.prepare(records), what=f"decoding for {self._name}")
+        positions = _next_positions(records)
+
+        async def apply_then_commit() -> int:
+            applied = await retry_forever(lambda: self._projector.apply(prepared), what=f"projection {self._name}")
+            await _commit(commit, positions)
+            return applied
+
+        try:
+            await self._pipeline.submit(apply_then_commit)
+            if self._closing:
+                await self._pipeline.drain()  # nothing is left running behind a closing consumer
+        except asyncio.CancelledError:
+            # The consumer is being stopped: a batch not yet committed is redelivered later.
+            await self._pipeline.abandon()
+            raise
+
+    async def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
+        """Let the batch in flight finish (within `timeout` seconds). Call it before the broker
+        stops: the batch's offsets are committed through the broker's consumer."""
+        self._closing = True
+        try:
+            async with asyncio.timeout(timeout):
+                await self._pipeline.drain()
+        except TimeoutError:
+            log.warning("projection %s: the batch in flight did not finish within %.0f s; it will be redelivered", self._name, timeout)
+            await self._pipeline.abandon()
+        except asyncio.CancelledError:
+            await self._pipeline.abandon()
+            raise
+
+
+def _next_positions(records: Sequence[RecordLike]) -> dict[TopicPartition, int]:
+    """Kafka's committed offset is the next record to read: one past the highest of each partition."""
+    return {TopicPartition(topic, partition): offset + 1 for (topic, partition), offset in _highest_offsets(records).items()}
+
+
+async def _commit(commit: CommitOffsets, positions: dict[TopicPartition, int]) -> None:
+    try:
+        await commit(positions)
+    except Exception as error:  # noqa: BLE001 - a commit is only a bookmark; the stored offsets decide
+        # Lost in a rebalance, or the consumer is closing: whoever reads these partitions next
+        # gets the records again and skips them by the offsets stored with the projection.
+        log.warning("could not commit %s offsets (%s: %s); they will be redelivered and skipped", len(positions), type(error).__name__, error)
+
+
+def subscribe_projection(
+    broker: Any, projector: BatchProjector, *, topics: Sequence[str], group_id: str, max_records: int = 2000
+) -> PipelinedProjection:
     """A thin FastStream batch subscriber around `projector`, committing only what is applied.
 
-    The ack policy is manual: FastStream's default commits before the handler runs.
+    The ack policy is manual (FastStream's default commits before the handler runs); each
+    batch's offsets are committed by `PipelinedProjection` once the batch is applied. Call
+    `close()` on what this returns before the broker stops.
     """
+    projection = PipelinedProjection(projector, name=group_id)
+
     @broker.subscriber(
         *topics,
         batch=True,
@@ -223,8 +313,6 @@ def subscribe_projection(broker: Any, projector: ExactlyOnceProjector, *, topics
         title=f"{group_id}/projection",
     )
     async def on_organising_records(message: KafkaMessage) -> None:
-        records = message.raw_message
-        await retry_forever(lambda: projector.handle(records), what=f"projection {group_id}")
-        await message.ack()
+        await projection.handle(message.raw_message, message.consumer.commit)
 
-    return on_organising_records
+    return projection

@@ -7,12 +7,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import ExactlyOnceProjector, subscribe_projection
+from organising_shared.projection import ExactlyOnceProjector, PipelinedProjection, subscribe_projection
 from notifications.config import NotificationsSettings
 from notifications.intake import queue_deliveries
 
 
-def register_consumers(broker: Any, database: AsyncDatabase, settings: NotificationsSettings, *, on_queued: Callable[[], None]) -> ExactlyOnceProjector:
+def register_consumers(broker: Any, database: AsyncDatabase, settings: NotificationsSettings, *, on_queued: Callable[[], None]) -> PipelinedProjection:
     topics = settings.topics
 
     async def wake_dispatcher(_delivered: Any) -> None:
@@ -27,5 +27,6 @@ def register_consumers(broker: Any, database: AsyncDatabase, settings: Notificat
         dead_letters=broker,
         after_commit=wake_dispatcher,
     )
-    subscribe_projection(broker, projector, topics=[topics.violations, topics.membership, topics.progress], group_id=settings.consumer_group)
-    return projector
+    return subscribe_projection(
+        broker, projector, topics=[topics.violations, topics.membership, topics.progress], group_id=settings.consumer_group
+    )

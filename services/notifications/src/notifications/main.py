@@ -52,7 +52,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             }
             dispatcher = Dispatcher(database, senders, settings)
             app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher, secrets=secrets)
-            register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
+            projection = register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
             background = [
                 asyncio.create_task(dispatcher.run(), name="delivery dispatcher"),
                 asyncio.create_task(
@@ -71,6 +71,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                 await runtime.broker.start()
                 yield
             finally:
+                await projection.close()  # before service_runtime stops the broker
                 for task in background:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)

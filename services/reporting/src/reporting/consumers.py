@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import Delivered, subscribe_projection
+from organising_shared.projection import Delivered, PipelinedProjection, subscribe_projection
 from reporting.config import ReportingSettings
 from reporting.projector import ReportingProjector
 
@@ -18,7 +18,7 @@ def register_consumers(
     settings: ReportingSettings,
     *,
     after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
-) -> ReportingProjector:
+) -> PipelinedProjection:
     topics = settings.topics
     projector = ReportingProjector(
         database=database,
@@ -28,11 +28,10 @@ def register_consumers(
         after_commit=after_commit,
         keep_event_log=settings.event_log,
     )
-    subscribe_projection(
+    return subscribe_projection(
         broker,
         projector,
         topics=[topics.membership, topics.violations, topics.targets],
         group_id=settings.consumer_group,
         max_records=settings.batch_max_records,
     )
-    return projector

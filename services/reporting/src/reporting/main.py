@@ -75,13 +75,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                 if settings.progress_events:
                     progress.poke()
 
-            register_consumers(runtime.broker, database, settings, after_commit=after_commit)
+            projection = register_consumers(runtime.broker, database, settings, after_commit=after_commit)
             await runtime.broker.start()
             watcher = asyncio.create_task(progress.run(), name="progress-watcher") if settings.progress_events else None
             try:
                 with rare_collections(COLLECT_AFTER_OBJECTS):
                     yield
             finally:
+                await projection.close()  # before service_runtime stops the broker
                 if watcher is not None:
                     watcher.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -206,38 +207,50 @@ async def _apply_entities(
         await collection.bulk_write(replaces, session=session, ordered=False)
 
 
-async def apply_batch(
-    generation: Generation, ledger: MemberLedger, delivered: Sequence[Delivered], session: AsyncClientSession | None
-) -> Counter:
-    """Apply `delivered` to `generation` (whose members `ledger` holds); returns the counter
-    changes it made. The caller tells `ledger` whether the transaction committed."""
-    members: dict[str, list] = defaultdict(list)
-    units: dict[str, list] = defaultdict(list)
-    cases: dict[str, list] = defaultdict(list)
-    target_events = []
+@dataclass
+class BatchChanges:
+    """A batch's events grouped by what they change, built from the events alone (no stored
+    state), so that it can be made before the batch's transaction: members by key, units and
+    cases by id (entries for `_apply_entities`), and the target events in order."""
+
+    members: dict[str, list[counting.MemberEntry]] = field(default_factory=lambda: defaultdict(list))
+    units: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
+    cases: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
+    target_events: list[Event] = field(default_factory=list)
+
+
+def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
+    changes = BatchChanges()
     for item in delivered:
         event = item.event
         kind = event.event_type
         if kind in MEMBER_EVENTS:
-            members[member_key(event)].append(member_entry(event))
+            changes.members[member_key(event)].append(member_entry(event))
         elif kind == "UnionUnitEstablished":
-            units[event.data.unit_id].append(("events", str(event.event_id), unit_entry(event)))
+            changes.units[event.data.unit_id].append(("events", str(event.event_id), unit_entry(event)))
         elif kind in CASE_EVENTS:
-            cases[event.data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
+            changes.cases[event.data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
         elif kind == "SectorTargetSet":
-            target_events.append(event)
+            changes.target_events.append(event)
+    return changes
 
+
+async def apply_batch(
+    generation: Generation, ledger: MemberLedger, changes: BatchChanges, session: AsyncClientSession | None
+) -> Counter:
+    """Apply a digested batch to `generation` (whose members `ledger` holds); returns the
+    counter changes it made. The caller tells `ledger` whether the transaction committed."""
     total: Counter = Counter()
-    if members:
-        await _apply_members(ledger, members, session, total)
-    if units:
-        await _apply_entities(generation.units, units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total)
-    if cases:
-        await _apply_entities(generation.cases, cases, counting.case_contribution, session, total, extra_fields=case_summary_fields)
+    if changes.members:
+        await _apply_members(ledger, changes.members, session, total)
+    if changes.units:
+        await _apply_entities(generation.units, changes.units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total)
+    if changes.cases:
+        await _apply_entities(generation.cases, changes.cases, counting.case_contribution, session, total, extra_fields=case_summary_fields)
     if total:
         await write_counters(generation.counters, total, session)
-    if target_events:
-        await apply_target_events(generation.targets, [target_row(event) for event in target_events], session)
+    if changes.target_events:
+        await apply_target_events(generation.targets, [target_row(event) for event in changes.target_events], session)
     return total
 
 
@@ -281,4 +294,4 @@ def _increment(document: dict[str, Any], path: str, amount: int) -> None:
     document[leaf] = document.get(leaf, 0) + amount
 
 
-__all__ = ["TARGET_FIELDS", "apply_batch", "write_counters"]
+__all__ = ["TARGET_FIELDS", "BatchChanges", "apply_batch", "digest_batch", "write_counters"]

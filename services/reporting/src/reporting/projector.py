@@ -8,33 +8,33 @@ what the rebuild already applied.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import Delivered, ExactlyOnceProjector, RecordLike
+from organising_shared.pipeline import ApplyPipeline
+from organising_shared.projection import Delivered, ExactlyOnceProjector, PreparedBatch, RecordLike
 from organising_shared.topics import Topics
 from reporting.event_log import record_events
 from reporting.generations import Generation, current_generation
 from reporting.member_ledger import LedgerMoved, MemberLedger
-from reporting.projection import apply_batch
+from reporting.projection import BatchChanges, apply_batch, digest_batch
 
 
 class GenerationChanged(Exception):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
-def generation_apply(generation: Generation, ledger: MemberLedger) -> Callable[[Sequence[Delivered], AsyncClientSession], Awaitable[Any]]:
+def generation_apply(generation: Generation, ledger: MemberLedger) -> Callable[[BatchChanges, AsyncClientSession], Awaitable[Any]]:
     database = generation.database
 
-    async def apply(delivered: Sequence[Delivered], session: AsyncClientSession) -> None:
+    async def apply(changes: BatchChanges, session: AsyncClientSession) -> None:
         pointer = await current_generation(database, session)
         if pointer.name != generation.name:
             raise GenerationChanged(pointer.name)
-        await apply_batch(generation, ledger, delivered, session)
+        await apply_batch(generation, ledger, changes, session)
 
     return apply
 
@@ -70,6 +70,7 @@ class ReportingProjector:
                 database=self._database,
                 name=generation.projector_name,
                 apply=generation_apply(generation, self._ledgers[generation.name]),
+                digest=digest_batch,
                 topics=self._topics,
                 federations=self._federations,
                 dead_letters=self._dead_letters,
@@ -84,20 +85,36 @@ class ReportingProjector:
         if self._after_commit is not None:
             await self._after_commit(delivered)
 
-    async def handle(self, records: Sequence[RecordLike]) -> int:
-        # The pointer is remembered between batches (it moves only on a rebuild); each batch's
-        # transaction checks it, and a stale one costs a retry, never a wrong write.
+    async def prepare(self, records: Sequence[RecordLike]) -> PreparedBatch | None:
+        """Decode `records` (dead-lettering the invalid ones) against the current generation."""
+        projector, _ = await self._current()
+        return await projector.prepare(records, yield_every=250)
+
+    async def apply(self, batch: PreparedBatch | None) -> int:
+        """Apply a prepared batch to whichever generation the pointer names when it commits.
+
+        A batch prepared against an older generation is right for the new one too: a rebuild
+        switches over only once it has applied at least as far as the old generation in every
+        partition, and the transaction skips whatever the new generation has applied already.
+        """
         while True:
-            if self._generation is None:
-                self._generation = await current_generation(self._database)
-            projector = self.for_generation(self._generation)
-            ledger = self._ledgers[self._generation.name]
+            projector, ledger = await self._current()
             try:
-                return await apply_exactly_once(ledger, lambda: projector.handle(records))
+                return await apply_exactly_once(ledger, lambda: projector.apply(batch))
             except GenerationChanged:
                 self._generation = None  # the pointer moved under this batch: apply it to the new generation
             except LedgerMoved:
                 pass  # another instance appended first: apply the batch again on top of its segment
+
+    async def _current(self) -> tuple[ExactlyOnceProjector, MemberLedger]:
+        # The pointer is remembered between batches (it moves only on a rebuild); each batch's
+        # transaction checks it, and a stale one costs a retry, never a wrong write.
+        if self._generation is None:
+            pointer = await current_generation(self._database)
+            # The next batch is decoded while this one is applied: keep whichever read landed first.
+            self._generation = self._generation or pointer
+        generation = self._generation
+        return self.for_generation(generation), self._ledgers[generation.name]
 
 
 async def apply_exactly_once(ledger: MemberLedger, apply: Callable[[], Awaitable[int]]) -> int:
@@ -117,30 +134,18 @@ async def apply_pipelined(
     projector: ExactlyOnceProjector, ledger: MemberLedger, batches: AsyncIterable[Sequence[RecordLike]]
 ) -> int:
     """Apply `batches` in order, one transaction each, decoding the next batch while the store
-    applies the previous one; returns how many events were applied.
+    applies the previous one (`organising_shared.pipeline`); returns how many events were applied.
 
-    Decoding is the service's work and applying mostly the store's: overlapped, neither waits
-    for the other. Transactions still run one after the other, in order. When one fails, the
-    batches after it are not applied (their invalid records may already be dead-lettered, which
-    is at least once anyway); stored offsets make applying them all again safe.
+    When one fails, the batches after it are not applied (their invalid records may already be
+    dead-lettered, which is at least once anyway); stored offsets make applying them all again
+    safe. On a failure or a cancellation the batch in flight is stopped and waited for.
     """
+    pipeline = ApplyPipeline()
     applied = 0
-    applying: asyncio.Task[int] | None = None
     try:
         async for records in batches:
             prepared = await projector.prepare(records, yield_every=250)
-            if applying is not None:
-                applied += await applying
-            applying = asyncio.create_task(apply_exactly_once(ledger, lambda batch=prepared: projector.apply(batch)))
-        if applying is not None:
-            applied += await applying
+            applied += await pipeline.submit(lambda batch=prepared: apply_exactly_once(ledger, lambda: projector.apply(batch)))
+        return applied + await pipeline.drain()
     finally:
-        if applying is not None:
-            if not applying.done():
-                # Decoding failed or this task is being cancelled: the batch in flight is
-                # abandoned, and waited for, so that none of it runs on beside a retry.
-                applying.cancel()
-                await asyncio.wait({applying})
-            if not applying.cancelled():
-                applying.exception()  # retrieved: the failure that matters is the one propagating
-    return applied
+        await pipeline.abandon()

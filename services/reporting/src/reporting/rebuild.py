@@ -38,7 +38,7 @@ from organising_shared.projection import OFFSETS_COLLECTION, ExactlyOnceProjecto
 from reporting.config import ReportingSettings
 from reporting.generations import GENERATIONS, POINTER, Generation, current_generation, new_generation_name
 from reporting.member_ledger import MemberLedger
-from reporting.projection import apply_batch
+from reporting.projection import apply_batch, digest_batch
 from reporting.projector import apply_pipelined
 
 log = logging.getLogger(__name__)
@@ -167,13 +167,14 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_B
 
     ledger = MemberLedger(generation.members)
 
-    async def apply(delivered, session):
-        await apply_batch(generation, ledger, delivered, session)
+    async def apply(changes, session):
+        await apply_batch(generation, ledger, changes, session)
 
     projector = ExactlyOnceProjector(
         database=database,
         name=generation.projector_name,
         apply=apply,
+        digest=digest_batch,
         topics=settings.topics,
         federations=settings.publishers,
         dead_letters=_NotDeadLettered(),
