@@ -13,7 +13,11 @@ from collections.abc import Awaitable, Callable
 
 
 class ApplyPipeline:
-    """At most one apply in flight; `submit` starts the next once the previous has finished."""
+    """At most one apply in flight; `submit` starts the next once the previous has finished.
+
+    One caller submits (a subscriber's handler, a rebuild's loop): two concurrent `submit`s
+    would both wait for the same apply and then start theirs side by side.
+    """
 
     def __init__(self) -> None:
         self._applying: asyncio.Task[int] | None = None
@@ -33,7 +37,8 @@ class ApplyPipeline:
         return finished
 
     async def drain(self) -> int:
-        """Wait for the batch in flight, if any, and return what its apply returned."""
+        """Wait for the batch in flight, if any, and return what its apply returned: 0 for one
+        abandoned meanwhile (it applied nothing)."""
         if self._applying is None:
             return 0
         # Waited for, not awaited: a caller cancelled meanwhile leaves the apply running, still
@@ -42,17 +47,20 @@ class ApplyPipeline:
         await asyncio.wait({applying})
         if self._applying is applying:
             self._applying = None
-        return applying.result()
+        # Cancelled by `abandon` (a closing consumer, say), not by this caller: nothing to report.
+        return 0 if applying.cancelled() else applying.result()
 
     async def abandon(self) -> None:
-        """Cancel the batch in flight and wait until it has stopped, so that none of it runs on
-        beside whatever comes next (a retry, a shutdown). Its failure, if any, is dropped: the
-        failure that matters is the one the caller is handling."""
+        """Cancel the batch in flight and wait until it has stopped, however long that takes, so
+        that none of it runs on beside whatever comes next (a retry, a shutdown). Its failure, if
+        any, is dropped: the failure that matters is the one the caller is handling."""
         if self._applying is None:
             return
-        applying, self._applying = self._applying, None
+        applying = self._applying
         if not applying.done():
             applying.cancel()
             await asyncio.wait({applying})
+        if self._applying is applying:
+            self._applying = None
         if not applying.cancelled():
             applying.exception()  # retrieved, so that asyncio does not report it as never seen

@@ -238,16 +238,21 @@ class PipelinedProjection:
         self._closing = False
 
     async def handle(self, records: Sequence[RecordLike], commit: CommitOffsets) -> None:
-        prepared = await retry_forever(lambda: self._projector.prepare(records), what=f"decoding for {self._name}")
+        """Decode `records`, wait for the batch before them, then start applying them.
+
+        Called by one subscriber task at a time (FastStream calls a subscriber's handler for one
+        batch after another), as `ApplyPipeline` requires.
+        """
         positions = _next_positions(records)
 
-        async def apply_then_commit() -> int:
+        async def apply_then_commit(prepared: PreparedBatch | None) -> int:
             applied = await retry_forever(lambda: self._projector.apply(prepared), what=f"projection {self._name}")
             await _commit(commit, positions)
             return applied
 
         try:
-            await self._pipeline.submit(apply_then_commit)
+            prepared = await retry_forever(lambda: self._projector.prepare(records), what=f"decoding for {self._name}")
+            await self._pipeline.submit(lambda: apply_then_commit(prepared))
             if self._closing:
                 await self._pipeline.drain()  # nothing is left running behind a closing consumer
         except asyncio.CancelledError:
@@ -263,7 +268,7 @@ class PipelinedProjection:
             async with asyncio.timeout(timeout):
                 await self._pipeline.drain()
         except TimeoutError:
-            log.warning("projection %s: the batch in flight did not finish within %.0f s; it will be redelivered", self._name, timeout)
+            log.warning("projection %s: the batch in flight did not finish within %s s; it will be redelivered", self._name, timeout)
             await self._pipeline.abandon()
         except asyncio.CancelledError:
             await self._pipeline.abandon()
