@@ -10,7 +10,7 @@ class ReportingSettings(OrganisingSettings):
     port: int = 8002
     database: str = "organising_reporting"
     consumer_group: str = "reporting"
-    batch_max_records: int = Field(default=10_000, ge=1, description="Most records applied in one transaction")
+    batch_max_records: int = Field(default=20_000, ge=1, description="Most records applied in one transaction")
     event_log: bool = Field(
         default=False,
         description="Also keep an audit copy of every accepted event in the `events` collection, written after each "
