@@ -96,6 +96,16 @@ def test_an_open_case_counts_by_category_and_stage():
     assert total(c, "2026-S1|chemical|KEP", "cases_resolved") == 0
 
 
+def test_an_open_case_counts_under_the_day_it_was_reported_until_it_is_closed():
+    opened = case_contribution({"reports": {"r": REPORT}})
+    assert total(opened, "2026-S1|chemical|KEP", "cases.open_by_day.2026-02-01") == 1
+    assert total(opened, "2026-Q1|chemical|KEP", "cases.open_by_day.2026-02-01") == 1
+    closed = case_contribution({"reports": {"r": REPORT}, "closes": {"c": close("2026-07-03")}})
+    assert not any(field.startswith("cases.open_by_day.") for _, field in closed)
+    # What the projection adds when the closure arrives: the open day is taken back.
+    assert total(difference(opened, closed), "2026-S1|chemical|KEP", "cases.open_by_day.2026-02-01") == -1
+
+
 def test_a_resolved_case_counts_once_by_its_first_closure():
     c = case_contribution({"reports": {"r": REPORT}, "closes": {"c2": close("2026-08-01"), "c1": close("2026-07-03")}})
     assert total(c, "2026-S2|chemical|KEP", "cases_resolved") == 1

@@ -1,7 +1,8 @@
 """Breakdowns of one period and sector, and the violations summary (plain functions).
 
-Figures come from the counter documents (one per period, sector and federation) and, for the
-age of open cases (which changes every day without an event), from the case documents.
+Figures come from the counter documents (one per period, sector and federation), including the
+age of open cases, which changes every day without an event: the counters hold open cases by
+the day they were reported, and the age is taken on reading.
 
 Privacy (DESIGN.md): with `suppress_small`, every cell that counts people and holds 1–4 is
 replaced by None, so that a viewer cannot single out the few women recruited at one regency.
@@ -93,17 +94,14 @@ def _by(tree: dict[str, Any], path: str, values: list[str], suppress: bool) -> d
     return {value: _people(_get(tree, f"{path}.{value}"), suppress) for value in values}
 
 
-async def _open_cases_by_age(database: AsyncDatabase, period: Period, sector: str | None, today: date) -> dict[str, int]:
-    generation = await current_generation(database)
-    query: dict[str, Any] = {"open": True, "reported_on": {"$gte": period.start.isoformat(), "$lte": period.end.isoformat()}}
-    if sector is not None:
-        query["sector"] = sector
+def _open_cases_by_age(tree: dict[str, Any], today: date) -> dict[str, int]:
+    """Open cases reported in the period, by how long ago they were reported."""
     ages = {label: 0 for _, label in OPEN_CASE_AGES}
-    async for case in generation.cases.find(query, {"reported_on": 1}):
-        days = (today - date.fromisoformat(case["reported_on"])).days
+    for day, count in (_get(tree, "cases.open_by_day") or {}).items():
+        days = (today - date.fromisoformat(day)).days
         for limit, label in OPEN_CASE_AGES:
             if limit is None or days < limit:
-                ages[label] += 1
+                ages[label] += count
                 break
     return ages
 
@@ -165,7 +163,7 @@ async def sector_breakdown(
         "by_regency": _regions(total, "regency", suppress_small),
         "violations": {
             **_violations(total, suppress_small),
-            "open_by_age": await _open_cases_by_age(database, period, sector, today or jakarta_today()),
+            "open_by_age": _open_cases_by_age(total, today or jakarta_today()),
         },
     }
 

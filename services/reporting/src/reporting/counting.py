@@ -171,7 +171,11 @@ def case_state(case: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def case_contribution(case: Mapping[str, Any]) -> Contribution:
     """Open/closed cases by category and stage and workers affected, by the day it was reported;
-    closures, money recovered and `cases_resolved` (once per case), by the day it was closed."""
+    closures, money recovered and `cases_resolved` (once per case), by the day it was closed.
+
+    An open case also counts under `cases.open_by_day.<reported_on>`: the age of open cases
+    changes every day without an event, so the figures keep the day and the reader ages it.
+    """
     contribution: Contribution = Counter()
     state = case_state(case)
     if state is None:
@@ -188,6 +192,8 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
         (f"cases.workers_affected.category.{report['category']}", report["workers_affected"]),
         *_region_fields("cases", report["region_code"]),
     ]
+    if not close:
+        reported.append((f"cases.open_by_day.{report['day']}", 1))
     _add(contribution, report["day"], sector, federation, reported)
     if close:
         closed = [

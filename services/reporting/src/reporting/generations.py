@@ -68,7 +68,6 @@ class Generation:
             if name not in existing:
                 await self.database.create_collection(name)
         await self.counters.create_index([("period", ASCENDING), ("sector", ASCENDING)])
-        await self.cases.create_index([("sector", ASCENDING), ("open", ASCENDING)])
         await self.targets.create_index([("period", ASCENDING)])
 
     async def drop(self) -> None:

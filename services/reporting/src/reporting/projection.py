@@ -129,24 +129,6 @@ def case_entry(event: Event) -> dict[str, Any]:
     }
 
 
-def case_summary_fields(case: dict[str, Any]) -> dict[str, Any]:
-    """Fields kept beside a case's events so that open cases can be found and aged by a query."""
-    state = counting.case_state(case)
-    if state is None:
-        return {"reported": False}
-    report = state["report"]
-    return {
-        "reported": True,
-        "open": state["close"] is None,
-        "sector": report["sector"],
-        "federation": report["federation"],
-        "category": report["category"],
-        "stage": state["stage"],
-        "reported_on": report["day"],
-        "closed_on": state["close"]["day"] if state["close"] else None,
-    }
-
-
 # SecantusDB (the local store) answers `$in` in time that grows faster than the list: measured,
 # chunks of 10-50 ids read ~4,700 docs/s, 200 ids ~2,300 docs/s, 2,000 ids ~240 docs/s.
 _READ_CHUNK = 50
@@ -170,7 +152,6 @@ async def _apply_entities(
     contribution: Callable[[dict[str, Any]], Counter],
     session: AsyncClientSession | None,
     total: Counter,
-    extra_fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> None:
     """`additions`: entity id → [(bucket, event_id, entry)]; bucket is the events map's field.
 
@@ -195,8 +176,6 @@ async def _apply_entities(
             continue
         counting.add_into(total, before, times=-1)
         counting.add_into(total, contribution(document))
-        if extra_fields:
-            document.update(extra_fields(document))
         if existing:
             replaces.append(ReplaceOne({"_id": entity_id}, document))
         else:
@@ -246,7 +225,7 @@ async def apply_batch(
     if changes.units:
         await _apply_entities(generation.units, changes.units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total)
     if changes.cases:
-        await _apply_entities(generation.cases, changes.cases, counting.case_contribution, session, total, extra_fields=case_summary_fields)
+        await _apply_entities(generation.cases, changes.cases, counting.case_contribution, session, total)
     if total:
         await write_counters(generation.counters, total, session)
     if changes.target_events:
