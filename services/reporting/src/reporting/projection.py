@@ -1,6 +1,8 @@
 """Applies a batch of events to one generation of the projections, coalesced.
 
-Per batch: one read of every unit, case and target the batch touches (members are held in
+Per batch: `digest_batch` groups the events by member, unit and case and builds their entries
+(no stored state: it runs when the batch is decoded, before its transaction). Then, in the
+transaction: one read of every unit, case and target the batch touches (members are held in
 memory by the `member_ledger`), the contributions recomputed in memory (see `counting`), then
 one write per changed unit or case, one ledger segment for all changed members, and one write
 per counter document. A thousand recruitments in one sector and period are one counter update,
@@ -242,9 +244,9 @@ async def write_counters(collection: AsyncCollection, total: Counter, session: A
     measured, 20 documents of 32 counters each take ~60 ms by `$inc`, ~18 ms read and replaced.
     """
     by_document: dict[str, dict[str, int]] = defaultdict(dict)
-    for (doc_id, field), amount in total.items():
+    for (doc_id, path), amount in total.items():
         if amount:
-            by_document[doc_id][field] = amount
+            by_document[doc_id][path] = amount
     if not by_document:
         return
     stored = await _load(collection, sorted(by_document), session)
