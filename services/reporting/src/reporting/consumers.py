@@ -12,6 +12,13 @@ from reporting.config import ReportingSettings
 from reporting.projector import ReportingProjector
 
 
+# A batch holds at most one fetch, and a fetch at most this much per partition. With aiokafka's
+# 1 MB (about 2,500 records here) a backlog on six partitions gave batches of about 14,900;
+# 2 MB fills batches of 20,000: a million events at 10,198 and 10,242 events/s against 9,852 and
+# 9,940, for about 70 MB more at the service's peak.
+PARTITION_FETCH_BYTES = 2 * 1024 * 1024
+
+
 def register_consumers(
     broker: Any,
     database: AsyncDatabase,
@@ -34,4 +41,5 @@ def register_consumers(
         topics=[topics.membership, topics.violations, topics.targets],
         group_id=settings.consumer_group,
         max_records=settings.batch_max_records,
+        partition_fetch_bytes=PARTITION_FETCH_BYTES,
     )
