@@ -76,7 +76,8 @@ class ExactlyOnceProjector:
 
     `apply(digested, session)` gets `digest(events)` (by default, the events themselves). It must
     do all its writes with `session` (they commit or abort with the offsets) and must be
-    deterministic for the same events, since a transaction can be retried. `digest` is the part
+    deterministic for the same events, since a transaction can be retried; for the same reason it
+    must leave what `digest` made unchanged (a retry gets the same object). `digest` is the part
     that needs no stored state (grouping, building entries): it runs when the batch is prepared,
     outside the transaction, while the previous batch's transaction may still be running.
     """
@@ -116,8 +117,9 @@ class ExactlyOnceProjector:
     async def prepare(self, records: Sequence[RecordLike], *, yield_every: int | None = None) -> PreparedBatch | None:
         """Decode the records not applied yet and dead-letter the invalid ones (no transaction).
 
-        `yield_every` lets other tasks run between records: a rebuild decodes its next batch
-        while the store works on the previous one.
+        `yield_every` lets other tasks run between records: the batch before this one is being
+        applied meanwhile (`organising_shared.pipeline`), and its transaction should not wait
+        for the whole decode between two of its round trips.
         """
         stored = await self.stored_offsets()
         fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]

@@ -14,8 +14,8 @@ from reporting.projector import ReportingProjector
 
 # A batch holds at most one fetch, and a fetch at most this much per partition. With aiokafka's
 # 1 MB (about 2,500 records here) a backlog on six partitions gave batches of about 14,900;
-# 2 MB fills batches of 20,000: a million events at 10,198 and 10,242 events/s against 9,852 and
-# 9,940, for about 70 MB more at the service's peak.
+# 2 MB fills batches of 20,000: a million events at 9,812-10,242 events/s (three runs) against
+# 9,852 and 9,940, for about 70 MB more at the service's peak.
 PARTITION_FETCH_BYTES = 2 * 1024 * 1024
 
 

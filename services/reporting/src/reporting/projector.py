@@ -118,7 +118,7 @@ class ReportingProjector:
 
 
 async def apply_exactly_once(ledger: MemberLedger, apply: Callable[[], Awaitable[int]]) -> int:
-    """`apply()` (a projector's handle or apply), telling `ledger` whether what the batch
+    """`apply()` (a projector's apply of one batch), telling `ledger` whether what the batch
     appended was committed."""
     ledger.discard()
     try:
