@@ -5,24 +5,15 @@ to apply is digested again."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 
 from organising_shared.mongo import make_mongo_client
 from organising_shared.projection import ExactlyOnceProjector
 from tests.examples import member_recruited
+from tests.records import Record
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass(frozen=True)
-class _Record:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
 
 
 class _Recorder:
@@ -65,10 +56,10 @@ def _projector(database, settings, recorder: _Recorder) -> ExactlyOnceProjector:
     )
 
 
-def _records(settings, count: int) -> tuple[list[_Record], list[str]]:
+def _records(settings, count: int) -> tuple[list[Record], list[str]]:
     events = [member_recruited() for _ in range(count)]
     topic = settings.topics.membership
-    return [_Record(topic, 0, offset, None, json.dumps(event).encode()) for offset, event in enumerate(events)], [e["event_id"] for e in events]
+    return [Record(topic, 0, offset, None, json.dumps(event).encode()) for offset, event in enumerate(events)], [e["event_id"] for e in events]
 
 
 async def test_the_digest_made_when_the_batch_was_prepared_is_the_one_applied(database, isolated_settings):

@@ -5,30 +5,21 @@ order; stopping waits for the batch in flight or abandons it uncommitted."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError
 
 from organising_shared.projection import PipelinedProjection, _next_positions
+from tests.records import Record
 
 
-@dataclass(frozen=True)
-class _Record:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-
-
-def _batch(name: str, *positions: tuple[str, int, int]) -> list[_Record]:
+def _batch(name: str, *positions: tuple[str, int, int]) -> list[Record]:
     """Records of batch `name` at (topic, partition, offset)."""
-    return [_Record(topic, partition, offset, None, name.encode()) for topic, partition, offset in positions]
+    return [Record(topic, partition, offset, None, name.encode()) for topic, partition, offset in positions]
 
 
-def _one(name: str, offset: int) -> list[_Record]:
+def _one(name: str, offset: int) -> list[Record]:
     return _batch(name, ("events", 0, offset))
 
 
@@ -103,7 +94,7 @@ async def _until_logged(log: list, entry) -> None:
             await asyncio.sleep(0)
 
 
-async def _hand_over(projection: PipelinedProjection, records: list[_Record], commit: _Commit) -> None:
+async def _hand_over(projection: PipelinedProjection, records: list[Record], commit: _Commit) -> None:
     """Hand a batch to the handler, which returns without waiting for the batch to be applied."""
     async with asyncio.timeout(1):
         await projection.handle(records, commit)
@@ -112,6 +103,17 @@ async def _hand_over(projection: PipelinedProjection, records: list[_Record], co
 async def _let_others_run(turns: int = 20) -> None:
     for _ in range(turns):
         await asyncio.sleep(0)
+
+
+async def _b_waiting_behind_a_held(log: list, projector: _Projector, commit: _Commit, projection: PipelinedProjection) -> asyncio.Task:
+    """Batch a is being applied and held; the handler of batch b has decoded it and waits for a."""
+    projector.hold("a")
+    await _hand_over(projection, _one("a", 0), commit)
+    await _until_logged(log, "apply a")
+    handling = asyncio.create_task(projection.handle(_one("b", 1), commit))
+    await _until_logged(log, "prepare b")
+    await _let_others_run()
+    return handling
 
 
 @pytest.fixture
@@ -143,12 +145,7 @@ async def test_the_handler_returns_while_its_batch_is_still_being_applied(log, p
 
 
 async def test_the_next_batch_is_decoded_before_the_previous_apply_ends_but_applied_only_after_it(log, projector, commit, projection):
-    projector.hold("a")
-    await _hand_over(projection, _one("a", 0), commit)
-    await _until_logged(log, "apply a")
-    handling = asyncio.create_task(projection.handle(_one("b", 1), commit))
-    await _until_logged(log, "prepare b")
-    await _let_others_run()
+    handling = await _b_waiting_behind_a_held(log, projector, commit, projection)
     assert not handling.done() and log == ["prepare a", "apply a", "prepare b"]
     projector.release("a")
     await handling
@@ -244,12 +241,7 @@ async def test_close_gives_up_on_an_apply_that_outlasts_its_timeout_and_stops_it
 
 
 async def test_cancelling_a_handler_waiting_for_the_previous_batch_abandons_that_batch_uncommitted(log, projector, commit, projection):
-    projector.hold("a")
-    await _hand_over(projection, _one("a", 0), commit)
-    await _until_logged(log, "apply a")
-    handling = asyncio.create_task(projection.handle(_one("b", 1), commit))
-    await _until_logged(log, "prepare b")
-    await _let_others_run()
+    handling = await _b_waiting_behind_a_held(log, projector, commit, projection)
     handling.cancel()
     with pytest.raises(asyncio.CancelledError):
         await handling
