@@ -20,21 +20,23 @@ from organising_shared.topics import Topics
 from reporting.event_log import record_events
 from reporting.generations import Generation, current_generation
 from reporting.member_ledger import LedgerMoved, MemberLedger
-from reporting.projection import BatchChanges, apply_batch, digest_batch
+from reporting.projection import BatchChanges, EntityExists, apply_batch, digest_batch
 
 
 class GenerationChanged(Exception):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
-def generation_apply(generation: Generation, ledger: MemberLedger) -> Callable[[BatchChanges, AsyncClientSession], Awaitable[Any]]:
+def generation_apply(
+    generation: Generation, ledger: MemberLedger, read_first: Callable[[], bool]
+) -> Callable[[BatchChanges, AsyncClientSession], Awaitable[Any]]:
     database = generation.database
 
     async def apply(changes: BatchChanges, session: AsyncClientSession) -> None:
         pointer = await current_generation(database, session)
         if pointer.name != generation.name:
             raise GenerationChanged(pointer.name)
-        await apply_batch(generation, ledger, changes, session)
+        await apply_batch(generation, ledger, changes, session, read_first=read_first())
 
     return apply
 
@@ -59,6 +61,7 @@ class ReportingProjector:
         self._projectors: dict[str, ExactlyOnceProjector] = {}
         self._ledgers: dict[str, MemberLedger] = {}
         self._generation: Generation | None = None
+        self._read_first = False  # the batch being applied found a unit or case it took for new
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
@@ -69,7 +72,7 @@ class ReportingProjector:
             self._projectors[generation.name] = ExactlyOnceProjector(
                 database=self._database,
                 name=generation.projector_name,
-                apply=generation_apply(generation, self._ledgers[generation.name]),
+                apply=generation_apply(generation, self._ledgers[generation.name], lambda: self._read_first),
                 digest=digest_batch,
                 topics=self._topics,
                 federations=self._federations,
@@ -97,14 +100,19 @@ class ReportingProjector:
         switches over only once it has applied at least as far as the old generation in every
         partition, and the transaction skips whatever the new generation has applied already.
         """
-        while True:
-            projector, ledger = await self._current()
-            try:
-                return await apply_exactly_once(ledger, lambda: projector.apply(batch))
-            except GenerationChanged:
-                self._generation = None  # the pointer moved under this batch: apply it to the new generation
-            except LedgerMoved:
-                pass  # another instance appended first: apply the batch again on top of its segment
+        try:
+            while True:
+                projector, ledger = await self._current()
+                try:
+                    return await apply_exactly_once(ledger, lambda: projector.apply(batch))
+                except GenerationChanged:
+                    self._generation = None  # the pointer moved under this batch: apply it to the new generation
+                except LedgerMoved:
+                    pass  # another instance appended first: apply the batch again on top of its segment
+                except EntityExists:
+                    self._read_first = True  # apply it again, reading every unit and case first
+        finally:
+            self._read_first = False
 
     async def _current(self) -> tuple[ExactlyOnceProjector, MemberLedger]:
         # The pointer is remembered between batches (it moves only on a rebuild); each batch's

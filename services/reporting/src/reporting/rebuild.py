@@ -168,7 +168,9 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_B
     ledger = MemberLedger(generation.members)
 
     async def apply(changes, session):
-        await apply_batch(generation, ledger, changes, session)
+        # Read every unit and case first: a rebuild has no retry loop for `EntityExists`, and
+        # its batches are large enough that one re-sent report would cost a whole batch again.
+        await apply_batch(generation, ledger, changes, session, read_first=True)
 
     projector = ExactlyOnceProjector(
         database=database,
