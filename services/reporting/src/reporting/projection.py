@@ -31,8 +31,8 @@ from reporting.member_ledger import MemberLedger
 from reporting.targets import TARGET_FIELDS, apply_target_events, target_row
 
 MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
-_DUPLICATE_KEY = 11000
 CASE_EVENTS = {"ViolationReported": "reports", "ViolationCaseProgressed": "progress", "ViolationCaseClosed": "closes"}
+_DUPLICATE_KEY = 11000
 
 
 def _when(event: Event) -> str:

@@ -61,7 +61,8 @@ class ReportingProjector:
         self._projectors: dict[str, ExactlyOnceProjector] = {}
         self._ledgers: dict[str, MemberLedger] = {}
         self._generation: Generation | None = None
-        self._read_first = False  # the batch being applied found a unit or case it took for new
+        # Set while a batch is applied again because a unit or case it took for new was stored.
+        self._read_first = False
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
