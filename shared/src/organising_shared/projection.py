@@ -249,7 +249,7 @@ class PipelinedProjection:
 
         async def apply_then_commit(prepared: PreparedBatch | None) -> int:
             applied = await retry_forever(lambda: self._projector.apply(prepared), what=f"projection {self._name}")
-            await _commit(commit, positions)
+            await _commit_offsets(commit, positions)
             return applied
 
         try:
@@ -282,7 +282,7 @@ def _next_positions(records: Sequence[RecordLike]) -> dict[TopicPartition, int]:
     return {TopicPartition(topic, partition): offset + 1 for (topic, partition), offset in _highest_offsets(records).items()}
 
 
-async def _commit(commit: CommitOffsets, positions: dict[TopicPartition, int]) -> None:
+async def _commit_offsets(commit: CommitOffsets, positions: dict[TopicPartition, int]) -> None:
     try:
         await commit(positions)
     except Exception as error:  # noqa: BLE001 - a commit is only a bookmark; the stored offsets decide

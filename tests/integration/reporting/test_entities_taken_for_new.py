@@ -9,8 +9,9 @@ import json
 import pytest
 
 from organising_shared.mongo import make_mongo_client
+from reporting import projector as projector_module
 from reporting.generations import ensure_current_generation
-from reporting.projection import EntityExists
+from reporting.projection import apply_batch
 from reporting.projector import ReportingProjector
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import counters
@@ -58,17 +59,16 @@ async def test_a_case_report_sent_again_in_a_later_batch_counts_once(projector, 
     report = b.violation_reported("c-again")
     await _apply(projector, offsets.records(violations, report))
 
-    taken_for_new = []
-    original = EntityExists.__init__
+    attempts = []
 
-    def noting(self, *args):
-        taken_for_new.append(args)
-        original(self, *args)
+    async def noting_attempts(*args, read_first):
+        attempts.append(read_first)
+        return await apply_batch(*args, read_first=read_first)
 
-    monkeypatch.setattr(EntityExists, "__init__", noting)
+    monkeypatch.setattr(projector_module, "apply_batch", noting_attempts)
     await _apply(projector, offsets.records(violations, report))
 
-    assert len(taken_for_new) == 1  # the first attempt took the case for new; the second read it
+    assert attempts == [False, True]  # the first took the case for new and failed; the second read it
     assert _total(await counters(reporting_settings), "cases_reported") == 1
 
 

@@ -67,6 +67,15 @@ async def _let_others_run(turns: int = 20) -> None:
         await asyncio.sleep(0)
 
 
+async def _draining_a_held_apply(log: _Log) -> tuple[ApplyPipeline, _Apply, asyncio.Task]:
+    """A pipeline whose apply `a` is held, and a task draining it."""
+    pipeline, a = ApplyPipeline(), _Apply("a", log)
+    await pipeline.submit(a)
+    draining = asyncio.create_task(pipeline.drain())
+    await _let_others_run()
+    return pipeline, a, draining
+
+
 async def test_submit_starts_the_apply_in_the_background_and_returns_0_when_nothing_came_before():
     log = _Log()
     pipeline, a = ApplyPipeline(), _Apply("a", log)
@@ -161,10 +170,7 @@ async def test_two_drains_of_the_same_apply_both_get_its_result():
 
 async def test_a_caller_cancelled_in_drain_leaves_the_apply_running_until_abandon_stops_it():
     log = _Log()
-    pipeline, a = ApplyPipeline(), _Apply("a", log)
-    await pipeline.submit(a)
-    draining = asyncio.create_task(pipeline.drain())
-    await _let_others_run()
+    pipeline, a, draining = await _draining_a_held_apply(log)
     draining.cancel()
     with pytest.raises(asyncio.CancelledError):
         await draining
@@ -225,10 +231,7 @@ async def test_busy_says_whether_an_apply_is_running():
 
 async def test_a_drain_waiting_on_an_apply_that_another_caller_abandons_returns_0():
     log = _Log()
-    pipeline, a = ApplyPipeline(), _Apply("a", log)
-    await pipeline.submit(a)
-    draining = asyncio.create_task(pipeline.drain())
-    await _let_others_run()
+    pipeline, a, draining = await _draining_a_held_apply(log)
     await pipeline.abandon()
     assert await draining == 0  # the abandoned batch applied nothing; the waiting caller was not cancelled
     assert log.lines == ["apply a", "cancelled a"] and not pipeline.busy

@@ -74,7 +74,7 @@ async def _apply_members(
     # counted once per distinct kind of event, not once per member.
     first_events: Counter = Counter()
     for position, (key, entries) in enumerate(additions.items()):
-        if position % _YIELD_EVERY == _YIELD_EVERY - 1:
+        if position % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)  # the same event loop answers GETs: let them in between members
         history = ledger.history(key)
         seen = {entry.event_id for entry in history}
@@ -136,9 +136,10 @@ def case_entry(event: Event) -> dict[str, Any]:
 # SecantusDB (the local store) answers `$in` in time that grows faster than the list: measured,
 # chunks of 10-50 ids read ~4,700 docs/s, 200 ids ~2,300 docs/s, 2,000 ids ~240 docs/s.
 _READ_CHUNK = 50
-# Recomputing a contribution takes ~0.1 ms: a few hundred entities between yields keep a GET's
-# wait for the event loop to a few tens of milliseconds.
-_YIELD_EVERY = 250
+# Recomputing a contribution takes ~0.1 ms: a few hundred entities (or decoded records, in
+# `reporting.projector`) between yields keep a GET's wait for the event loop to a few tens of
+# milliseconds.
+YIELD_EVERY = 250
 
 
 async def _load(collection: AsyncCollection, ids: Sequence[str], session: AsyncClientSession | None) -> dict[str, dict[str, Any]]:
@@ -180,7 +181,7 @@ async def _apply_entities(
     stored = await _load(collection, [entity_id for entity_id in additions if entity_id not in unread], session)
     inserts, replaces = [], []
     for position, (entity_id, entries) in enumerate(additions.items()):
-        if position % _YIELD_EVERY == _YIELD_EVERY - 1:
+        if position % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)  # the same event loop answers GETs: let them in between entities
         existing = stored.get(entity_id)
         document = existing or {"_id": entity_id}

@@ -20,7 +20,7 @@ from organising_shared.topics import Topics
 from reporting.event_log import record_events
 from reporting.generations import Generation, current_generation
 from reporting.member_ledger import LedgerMoved, MemberLedger
-from reporting.projection import BatchChanges, EntityExists, apply_batch, digest_batch
+from reporting.projection import YIELD_EVERY, BatchChanges, EntityExists, apply_batch, digest_batch
 
 
 class GenerationChanged(Exception):
@@ -92,7 +92,7 @@ class ReportingProjector:
     async def prepare(self, records: Sequence[RecordLike]) -> PreparedBatch | None:
         """Decode `records` (dead-lettering the invalid ones) against the current generation."""
         projector, _ = await self._current()
-        return await projector.prepare(records, yield_every=250)
+        return await projector.prepare(records, yield_every=YIELD_EVERY)
 
     async def apply(self, batch: PreparedBatch | None) -> int:
         """Apply a prepared batch to whichever generation the pointer names when it commits.
@@ -153,7 +153,7 @@ async def apply_pipelined(
     applied = 0
     try:
         async for records in batches:
-            prepared = await projector.prepare(records, yield_every=250)
+            prepared = await projector.prepare(records, yield_every=YIELD_EVERY)
             applied += await pipeline.submit(lambda batch=prepared: apply_exactly_once(ledger, lambda: projector.apply(batch)))
         return applied + await pipeline.drain()
     finally:
