@@ -126,10 +126,10 @@ async def measure(kafka: str, mongo_url: str) -> None:
                 to_stream.append(streamed_at - sent)
             reader.cancel()
     await producer.stop()
-    await mongo.drop_database(settings.database)
-    await mongo.close()
     server.should_exit = True
     await server_task
+    await mongo.drop_database(settings.database)  # after the app stopped (its change stream would be invalidated)
+    await mongo.close()
 
     def describe(values: list[float]) -> str:
         cuts = statistics.quantiles(values, n=20)

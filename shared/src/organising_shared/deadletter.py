@@ -14,6 +14,11 @@ from pydantic import BaseModel, Field
 
 from organising_shared.topics import DEADLETTER
 
+# A dead letter must fit in one Kafka message (1 MB by default) whatever it carries: base64
+# makes the original a third larger, so at most this much of it is kept.
+MAX_KEPT_ORIGINAL_BYTES = 512 * 1024
+MAX_KEPT_KEY_BYTES = 4 * 1024  # keys here are ids and sector names; a longer one is cut
+
 
 class DeadLetter(BaseModel):
     topic: str = Field(description="Topic the message was read from")
@@ -24,9 +29,14 @@ class DeadLetter(BaseModel):
     dead_lettered_at: datetime
     original_key_base64: str | None = None
     original_value_base64: str = Field(description="The message value exactly as received, base64")
+    original_value_bytes: int | None = Field(
+        default=None, description="Set when the value was too large to keep whole: its full size; only its first 512 KiB are kept"
+    )
 
     @classmethod
     def of(cls, *, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None, consumer: str, reason: str) -> DeadLetter:
+        value = value or b""
+        too_large = len(value) > MAX_KEPT_ORIGINAL_BYTES
         return cls(
             topic=topic,
             partition=partition,
@@ -34,8 +44,9 @@ class DeadLetter(BaseModel):
             consumer=consumer,
             reason=reason,
             dead_lettered_at=datetime.now(UTC),
-            original_key_base64=base64.b64encode(key).decode() if key is not None else None,
-            original_value_base64=base64.b64encode(value or b"").decode(),
+            original_key_base64=base64.b64encode(key[:MAX_KEPT_KEY_BYTES]).decode() if key is not None else None,
+            original_value_base64=base64.b64encode(value[:MAX_KEPT_ORIGINAL_BYTES]).decode(),
+            original_value_bytes=len(value) if too_large else None,
         )
 
     @property
@@ -51,6 +62,6 @@ async def publish_dead_letter(producer, letter: DeadLetter, *, key: bytes | None
     await producer.publish(
         letter.model_dump_json().encode(),
         topic=topic,
-        key=key,
+        key=key[:MAX_KEPT_KEY_BYTES] if key is not None else None,
         headers={"reason": letter.reason[:1000], "source-topic": letter.topic, "consumer": letter.consumer},
     )

@@ -94,7 +94,16 @@ PeriodCode = Annotated[
     Field(pattern=PERIOD_PATTERN, description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"]),
     AfterValidator(_valid_period),
 ]
-Count = Annotated[int, Field(ge=0)]
+# Bounds the contract leaves open (docs/contract.md, "Bounds"). Every count and amount the
+# projections add up must stay within the store's 64-bit integers, sums included: with these
+# bounds it takes hundreds of thousands of maximal events before a total could overflow, and
+# a projection that meets one anyway dead-letters the event that would overflow it.
+MAX_COUNT = 10_000_000  # people, units or cases in one report or one target
+MAX_RUPIAH = 10**15  # money recovered in one case
+MAX_TOTAL = 2**63 - 1  # a figure the platform computed (progress events): the store's int64
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
+Total = Annotated[int, Field(ge=0, le=MAX_TOTAL)]
 
 
 class EventData(BaseModel):
@@ -124,7 +133,7 @@ class MemberLeft(WorkplaceData):
 
 class UnionUnitEstablished(WorkplaceData):
     unit_id: Identifier = Field(description="Id of the workplace union unit (PUK)", examples=["puk-fspmi-0042"])
-    founding_members: int = Field(ge=1, examples=[25])
+    founding_members: int = Field(ge=1, le=MAX_COUNT, examples=[25])
     women_on_board: Count | None = Field(default=None, examples=[2])
     established_on: PastDate = Field(examples=["2026-02-20"])
 
@@ -132,7 +141,7 @@ class UnionUnitEstablished(WorkplaceData):
 class ViolationReported(WorkplaceData):
     case_id: Identifier = Field(examples=["case-2026-0107"])
     category: ViolationCategory = Field(examples=["union_busting"])
-    workers_affected: int = Field(ge=1, examples=[40])
+    workers_affected: int = Field(ge=1, le=MAX_COUNT, examples=[40])
     women_affected: Count | None = Field(default=None, examples=[12])
     reported_on: PastDate = Field(examples=["2026-03-01"])
     summary: str | None = Field(default=None, max_length=2000, description="Free text, without names")
@@ -153,7 +162,7 @@ class ViolationCaseProgressed(EventData):
 class ViolationCaseClosed(EventData):
     case_id: Identifier = Field(examples=["case-2026-0107"])
     outcome: CaseOutcome = Field(examples=["won"])
-    recovered_idr: Count | None = Field(default=None, description="Money recovered for workers, in rupiah", examples=[150_000_000])
+    recovered_idr: Rupiah | None = Field(default=None, description="Money recovered for workers, in rupiah", examples=[150_000_000])
     workers_benefited: Count | None = Field(default=None, examples=[40])
     closed_on: PastDate = Field(examples=["2026-05-30"])
 
@@ -174,8 +183,8 @@ class TargetMilestoneReached(EventData):
     federation: FederationCode | None = None
     metric: Metric
     milestone: Literal[25, 50, 75, 100]
-    actual: Count
-    target: Count
+    actual: Total
+    target: Total
 
 
 class SectorFallingBehind(EventData):
@@ -183,9 +192,9 @@ class SectorFallingBehind(EventData):
     sector: Sector
     federation: FederationCode | None = None
     metric: Metric
-    actual: Count
-    expected_to_date: Count
-    target: Count
+    actual: Total
+    expected_to_date: Total
+    target: Total
 
 
 class Envelope(BaseModel):

@@ -1,4 +1,5 @@
-"""`/healthz` (the process and its consume loops are alive) and `/readyz` (Kafka and the store answer).
+"""`/healthz` (the process and its consume loops are alive) and `/readyz` (Kafka and the store
+answer, and no projection has kept records waiting too long).
 
 Each app puts a `HealthProbe` on `app.state.health` in its lifespan and includes `health_router()`.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,15 +16,36 @@ from fastapi.responses import JSONResponse
 _PING_TIMEOUT = 2.0
 
 
+class WatchedProjection(Protocol):
+    name: str
+    failure: BaseException | None
+
+    def stalled_seconds(self) -> float: ...
+
+
 class HealthProbe:
-    def __init__(self, *, broker: Any, mongo: Any, tasks: Iterable[asyncio.Task] = ()) -> None:
+    def __init__(self, *, broker: Any, mongo: Any, tasks: Iterable[asyncio.Task] = (), stalled_after: float = 60.0) -> None:
         self._broker = broker
         self._mongo = mongo
         self._tasks = list(tasks)
+        self._projections: list[WatchedProjection] = []
+        self._stalled_after = stalled_after
 
     def watch(self, task: asyncio.Task) -> None:
         """Also require this background task (a relay, a scheduler) to be running."""
         self._tasks.append(task)
+
+    def watch_projection(self, projection: WatchedProjection) -> None:
+        """Not alive when `projection` has stopped on a failure; not ready while its oldest
+        waiting batch is older than `stalled_after` seconds (the store away, say)."""
+        self._projections.append(projection)
+
+    def stalled_projections(self) -> dict[str, str]:
+        return {
+            f"projection {projection.name}": f"no progress for {seconds:.0f} s while records wait"
+            for projection in self._projections
+            if (seconds := projection.stalled_seconds()) > self._stalled_after
+        }
 
     def dead_loops(self) -> list[str]:
         dead = [task.get_name() for task in self._tasks if task.done()]
@@ -32,6 +54,7 @@ class HealthProbe:
         for subscriber in self._broker.subscribers:
             if any(task.done() for task in getattr(subscriber, "tasks", ())):
                 dead.append(f"subscriber {subscriber}")
+        dead.extend(f"projection {projection.name}" for projection in self._projections if projection.failure is not None)
         return dead
 
     async def dependencies(self) -> dict[str, str]:
@@ -63,9 +86,10 @@ def health_router() -> APIRouter:
             return JSONResponse({"status": "failing", "stopped": dead}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @router.get("/readyz", summary="Kafka and the store answer")
+    @router.get("/readyz", summary="Kafka and the store answer; no projection keeps records waiting too long")
     async def readyz(request: Request) -> JSONResponse:
-        checks = await request.app.state.health.dependencies()
+        probe = request.app.state.health
+        checks = await probe.dependencies() | probe.stalled_projections()
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from organising_shared.deadletter import DeadLetter, publish_dead_letter
 from organising_shared.decoding import Rejection, decode_event
 from organising_shared.events import Event
+from organising_shared.failures import is_transient, poison_reason
+from organising_shared.metrics import DEAD_LETTERS, PROJECTION_BATCH_SECONDS, PROJECTION_EVENTS, PROJECTION_RETRIES, watch_projection
 from organising_shared.pipeline import ApplyPipeline
 from organising_shared.topics import Topics
 
@@ -45,12 +48,15 @@ class RecordLike(Protocol):
 
 @dataclass(frozen=True)
 class Delivered:
-    """A valid event and where it came from."""
+    """A valid event, where it came from, and its record's key and bytes (kept for a dead
+    letter, should applying it fail for good)."""
 
     event: Event
     topic: str
     partition: int
     offset: int
+    key: bytes | None = None
+    value: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -131,10 +137,39 @@ class ExactlyOnceProjector:
             if isinstance(outcome, Rejection):
                 await self._dead_letter(record, outcome.reason)
             else:
-                delivered.append(Delivered(outcome, record.topic, record.partition, record.offset))
+                delivered.append(Delivered(outcome, record.topic, record.partition, record.offset, record.key, record.value))
             if yield_every and position % yield_every == 0:
                 await asyncio.sleep(0)
-        return PreparedBatch(delivered, self._digest(delivered), _highest_offsets(fresh))
+        delivered, digested = await self._digest_isolating(delivered)
+        return PreparedBatch(delivered, digested, _highest_offsets(fresh))
+
+    async def _digest_isolating(self, delivered: list[Delivered]) -> tuple[list[Delivered], Any]:
+        """`digest(delivered)`; when it fails for good, the events it fails on alone are
+        dead-lettered and the rest digested (a digest needs no stored state, so this is exact)."""
+        try:
+            return delivered, self._digest(delivered)
+        except Exception as error:
+            if is_transient(error):
+                raise
+        kept = []
+        for item in delivered:
+            try:
+                self._digest([item])
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                await self.dead_letter_delivered(item, poison_reason(error))
+            else:
+                kept.append(item)
+        return kept, self._digest(kept)
+
+    def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[tuple[str, int], int]) -> PreparedBatch:
+        """A batch of some of `batch`'s events, reaching `reached` (for `apply_isolating`)."""
+        return PreparedBatch(delivered, self._digest(delivered), reached)
+
+    async def dead_letter_delivered(self, item: Delivered, reason: str) -> None:
+        """Dead-letter a valid event that cannot be applied (`apply_isolating`)."""
+        await self._dead_letter(_DeliveredRecord(item), reason, kind="poison")
 
     async def apply(self, batch: PreparedBatch | None) -> int:
         """Apply a prepared batch with its offsets in one transaction; returns how many events."""
@@ -143,7 +178,14 @@ class ExactlyOnceProjector:
         async with self._database.client.start_session() as session:
             await session.with_transaction(lambda s: self._commit(batch, s))
         if self._after_commit is not None and batch.delivered:
-            await self._after_commit(batch.delivered)
+            try:
+                await self._after_commit(batch.delivered)
+            except Exception as error:
+                if is_transient(error):
+                    raise  # tried again with the batch, whose transaction then skips what it applied
+                # The events are applied and stay so: only what follows a commit (a live view,
+                # a wake-up) is lost, and failing the batch would have its halves dead-lettered.
+                log.error("%s: after applying a batch, %s failed (%s)", self._name, "after_commit", type(error).__name__)
         return len(batch.delivered)
 
     async def _commit(self, batch: PreparedBatch, session: AsyncClientSession) -> None:
@@ -171,7 +213,7 @@ class ExactlyOnceProjector:
             ordered=False,
         )
 
-    async def _dead_letter(self, record: RecordLike, reason: str) -> None:
+    async def _dead_letter(self, record: RecordLike, reason: str, *, kind: str = "invalid") -> None:
         # Published (and acknowledged) before the offsets move past it: a crash in between sends it
         # to the dead-letter topic a second time, never zero times.
         letter = DeadLetter.of(
@@ -184,10 +226,38 @@ class ExactlyOnceProjector:
             reason=reason,
         )
         await publish_dead_letter(self._dead_letters, letter, key=record.key, topic=self._topics.deadletter)
+        DEAD_LETTERS.labels(consumer=self._consumer, topic=self._topics.contract_name(record.topic) or record.topic, kind=kind).inc()
         log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
 
 
-def _highest_offsets(records: Sequence[RecordLike]) -> dict[tuple[str, int], int]:
+@dataclass(frozen=True)
+class _DeliveredRecord:
+    """A delivered event seen as the record it came in (what `DeadLetter.of` needs)."""
+
+    item: Delivered
+
+    @property
+    def topic(self) -> str:
+        return self.item.topic
+
+    @property
+    def partition(self) -> int:
+        return self.item.partition
+
+    @property
+    def offset(self) -> int:
+        return self.item.offset
+
+    @property
+    def key(self) -> bytes | None:
+        return self.item.key
+
+    @property
+    def value(self) -> bytes | None:
+        return self.item.value
+
+
+def _highest_offsets(records: Sequence[RecordLike | Delivered]) -> dict[tuple[str, int], int]:
     reached: dict[tuple[str, int], int] = {}
     for record in records:
         position = (record.topic, record.partition)
@@ -195,18 +265,55 @@ def _highest_offsets(records: Sequence[RecordLike]) -> dict[tuple[str, int], int
     return reached
 
 
-async def retry_forever(operation: Callable[[], Awaitable[Any]], *, what: str, first_delay: float = 0.2, max_delay: float = 10.0) -> Any:
-    """Keep trying while the store or broker is away: a batch is never skipped, only delayed."""
+async def retry_while_transient(
+    operation: Callable[[], Awaitable[Any]], *, what: str, first_delay: float = 0.2, max_delay: float = 10.0,
+    on_retry: Callable[[BaseException], None] | None = None,
+) -> Any:
+    """Try `operation` again, with back-off, while it fails for a reason that passes (the store or
+    the broker away, a write conflict: `failures.is_transient`); any other failure is raised at
+    once, since trying again would only fail again."""
     delay = first_delay
     while True:
         try:
             return await operation()
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure means "not applied yet"
-            log.warning("%s failed (%s: %s); retrying in %.1f s", what, type(error).__name__, error, delay)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            if on_retry is not None:
+                on_retry(error)
+            log.warning("%s failed (%s); retrying in %.1f s", what, type(error).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_delay)
+
+
+async def apply_isolating(projector: BatchProjector, batch: PreparedBatch | None) -> int:
+    """Apply `batch`; if it fails for good (`failures.is_transient` says no), find the events
+    that make it fail by applying its halves, dead-letter each one that fails alone, and apply
+    the rest. Returns how many events were applied.
+
+    The halves keep the batch's order, so each partition's offsets still only move forward: the
+    first half reaches its own last offsets, the second the whole batch's. One poison event in a
+    batch of n costs about 2·log2(n) transactions, once. Transient failures are raised for the
+    caller to retry (`retry_while_transient`): whatever halves committed before are skipped then.
+    """
+    try:
+        return await projector.apply(batch)
+    except Exception as error:
+        if batch is None or is_transient(error):
+            raise
+        failure = error
+    if len(batch.delivered) <= 1:
+        for item in batch.delivered:
+            await projector.dead_letter_delivered(item, poison_reason(failure))
+        # Only the offsets move: the dead-lettered event is not met again.
+        await projector.apply(projector.part(batch, [], batch.reached))
+        return 0
+    middle = len(batch.delivered) // 2
+    first, second = batch.delivered[:middle], batch.delivered[middle:]
+    applied = await apply_isolating(projector, projector.part(batch, first, _highest_offsets(first)))
+    return applied + await apply_isolating(projector, projector.part(batch, second, batch.reached))
 
 
 async def _records_undecoded(message: Any) -> None:
@@ -220,6 +327,10 @@ class BatchProjector(Protocol):
 
     async def apply(self, batch: PreparedBatch | None) -> int: ...
 
+    def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[tuple[str, int], int]) -> PreparedBatch: ...
+
+    async def dead_letter_delivered(self, item: Delivered, reason: str) -> None: ...
+
 
 CommitOffsets = Callable[[dict[TopicPartition, int]], Awaitable[Any]]
 
@@ -231,13 +342,27 @@ class PipelinedProjection:
 
     Applies (and commits) stay one at a time and in order. Kafka offsets are committed
     explicitly, per batch: the consumer's position is already past the next batch by then.
+    Transient failures are retried (`retry_while_transient`); events that fail for good are
+    dead-lettered and the rest applied (`apply_isolating`). How long the oldest batch has been
+    waiting is `stalled_seconds()`, for readiness and metrics. A failure that is neither (a
+    defect of the projection itself) sets `failure`: the projection then holds the subscriber
+    and takes no further batch, the service's liveness check fails, and a restart reads the
+    batch again from the stored offsets.
     """
 
     def __init__(self, projector: BatchProjector, *, name: str) -> None:
         self._projector = projector
-        self._name = name
+        self.name = name
         self._pipeline = ApplyPipeline()
         self._closing = False
+        self._waiting_since: list[float] = []  # when each batch not yet applied was received, oldest first
+        self.failure: BaseException | None = None
+        self._stopping = asyncio.Event()
+        watch_projection(self)
+
+    def stalled_seconds(self) -> float:
+        """How long the oldest batch received but not yet applied has waited (0 when none)."""
+        return time.monotonic() - self._waiting_since[0] if self._waiting_since else 0.0
 
     async def handle(self, records: Sequence[RecordLike], commit: CommitOffsets) -> None:
         """Decode `records`, wait for the batch before them, then start applying them.
@@ -245,36 +370,75 @@ class PipelinedProjection:
         Called by one subscriber task at a time (FastStream calls a subscriber's handler for one
         batch after another), as `ApplyPipeline` requires.
         """
+        if self.failure is not None:
+            await self._hold()
+            return
         positions = _next_positions(records)
+        received = time.monotonic()
+        self._waiting_since.append(received)
+
+        def retried(_error: BaseException) -> None:
+            PROJECTION_RETRIES.labels(projection=self.name).inc()
 
         async def apply_then_commit(prepared: PreparedBatch | None) -> int:
-            applied = await retry_forever(lambda: self._projector.apply(prepared), what=f"projection {self._name}")
+            try:
+                applied = await retry_while_transient(
+                    lambda: apply_isolating(self._projector, prepared), what=f"projection {self.name}", on_retry=retried
+                )
+            except Exception as error:
+                self._fail(error)
+                raise
             await _commit_offsets(commit, positions)
+            self._waiting_since.remove(received)
+            PROJECTION_EVENTS.labels(projection=self.name).inc(applied)
+            PROJECTION_BATCH_SECONDS.labels(projection=self.name).observe(time.monotonic() - received)
             return applied
 
         try:
-            prepared = await retry_forever(lambda: self._projector.prepare(records), what=f"decoding for {self._name}")
+            prepared = await retry_while_transient(
+                lambda: self._projector.prepare(records), what=f"decoding for {self.name}", on_retry=retried
+            )
             await self._pipeline.submit(lambda: apply_then_commit(prepared))
             if self._closing:
                 await self._pipeline.drain()  # nothing is left running behind a closing consumer
         except asyncio.CancelledError:
             # The consumer is being stopped: a batch not yet committed is redelivered later.
             await self._pipeline.abandon()
+            self._waiting_since.clear()
             raise
+        except Exception as error:
+            self._fail(error)
+            await self._hold()
+
+    def _fail(self, error: BaseException) -> None:
+        # Neither transient nor isolated to some events: a defect of the projection itself.
+        # Taking the next batch would commit offsets past this one and lose it silently.
+        if self.failure is None:
+            self.failure = error
+            log.critical("projection %s stopped: a batch failed for good (%s); restart the service", self.name, type(error).__name__)
+
+    async def _hold(self) -> None:
+        """Take no further batch until the service stops (its liveness check fails meanwhile)."""
+        await self._stopping.wait()
 
     async def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
         """Let the batch in flight finish (within `timeout` seconds). Call it before the broker
         stops: the batch's offsets are committed through the broker's consumer."""
         self._closing = True
+        self._stopping.set()
         try:
             async with asyncio.timeout(timeout):
                 await self._pipeline.drain()
         except TimeoutError:
-            log.warning("projection %s: the batch in flight did not finish within %s s; it will be redelivered", self._name, timeout)
+            log.warning("projection %s: the batch in flight did not finish within %s s; it will be redelivered", self.name, timeout)
             await self._pipeline.abandon()
         except asyncio.CancelledError:
             await self._pipeline.abandon()
             raise
+        except Exception:
+            pass  # already recorded in `failure` by the handler that submitted it, or by `drain` below
+        finally:
+            self._waiting_since.clear()
 
 
 def _next_positions(records: Sequence[RecordLike]) -> dict[TopicPartition, int]:

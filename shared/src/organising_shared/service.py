@@ -43,7 +43,7 @@ async def service_runtime(app: FastAPI, settings: OrganisingSettings, *, client_
     broker = make_broker(settings, client_id=client_id)
     try:
         await ensure_organising_topics(settings)
-        health = HealthProbe(broker=broker, mongo=mongo)
+        health = HealthProbe(broker=broker, mongo=mongo, stalled_after=settings.projection_stalled_after_seconds)
         app.state.health = health
         app.state.authenticator = Authenticator(
             TokenStore(mongo[settings.auth_database]["tokens"]),

@@ -34,6 +34,9 @@ class OrganisingSettings(BaseSettings):
     topic_replication_factor: int = Field(default=1, ge=1)
     topic_prefix: str = Field(default="", description="Namespace for tests or staging; empty in production")
     http_host: str = "127.0.0.1"
+    projection_stalled_after_seconds: float = Field(
+        default=60.0, gt=0, description="A projection whose oldest waiting batch is older than this is reported not ready"
+    )
 
     @field_validator("federations", mode="before")
     @classmethod

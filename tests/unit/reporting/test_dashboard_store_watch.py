@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from pymongo.errors import AutoReconnect, OperationFailure
 
@@ -25,6 +26,7 @@ class CountingFigures:
 class OneChangeStream:
     def __init__(self, changes: int) -> None:
         self.changes = changes
+        self.alive = True
 
     async def __aenter__(self):
         return self
@@ -81,3 +83,35 @@ async def test_a_broken_change_stream_is_reopened_and_each_opening_counts_as_a_c
     await run_until(lambda: store.opened >= 3, task)
     # Per opening: one for what may have been missed while closed, then one per change.
     assert figures.calls >= 2 * 3
+
+
+class InvalidatedStream(OneChangeStream):
+    """What PyMongo gives once the database is dropped: no longer alive, `try_next` None at once."""
+
+    def __init__(self) -> None:
+        super().__init__(changes=0)
+        self.alive = False
+        self.polled = 0
+
+    async def try_next(self):
+        self.polled += 1
+        return None
+
+
+class DroppedStore:
+    def __init__(self) -> None:
+        self.streams: list[InvalidatedStream] = []
+
+    async def watch(self, **_: object):
+        self.streams.append(InvalidatedStream())
+        return self.streams[-1]
+
+
+async def test_an_invalidated_stream_is_reopened_with_a_growing_delay_never_spun_on():
+    figures, store = CountingFigures(), DroppedStore()
+    started = time.monotonic()
+    task = asyncio.create_task(watch_store(store, figures, retry_delay=0.02, max_retry_delay=0.08))
+    await run_until(lambda: len(store.streams) >= 4, task)
+    assert all(stream.polled == 0 for stream in store.streams), "a dead stream is not polled"
+    # 0.02 + 0.04 + 0.08 s passed before the fourth opening: the delay doubled each time.
+    assert time.monotonic() - started >= 0.14

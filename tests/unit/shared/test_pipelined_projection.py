@@ -9,6 +9,7 @@ import asyncio
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError
+from pymongo.errors import AutoReconnect
 
 from organising_shared.projection import PipelinedProjection, _next_positions
 from tests.records import Record
@@ -61,7 +62,7 @@ class _Projector:
             if self.failures.get(batch, 0) > 0:
                 self.failures[batch] -= 1
                 self.log.append(f"failed {batch}")
-                raise RuntimeError(f"{batch} failed")
+                raise AutoReconnect(f"{batch} failed")  # the store away for a moment
             self.log.append(f"applied {batch}")
             return 1
         except asyncio.CancelledError:
@@ -197,7 +198,7 @@ async def test_a_commit_that_fails_is_logged_and_later_batches_are_still_applied
     assert any("could not commit" in record.getMessage() for record in caplog.records)
 
 
-async def test_an_apply_that_fails_is_retried_and_then_committed(log, projector, commit, projection, caplog):
+async def test_an_apply_that_fails_for_a_passing_reason_is_retried_and_then_committed(log, projector, commit, projection, caplog):
     projector.failures["a"] = 1
     await projection.handle(_one("a", 0), commit)
     await projection.close()  # the retry waits 0.2 s first

@@ -24,7 +24,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import retry_forever
+from organising_shared.projection import retry_while_transient
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
@@ -188,7 +188,7 @@ class Dispatcher:
         claim = {"_id": row["_id"]}
         if outcome["status"] != DeliveryStatus.DELIVERED:
             claim["lease_token"] = row["lease_token"]
-        await retry_forever(
+        await retry_while_transient(
             lambda: self._deliveries.update_one(
                 claim,
                 {"$set": outcome, "$unset": {"lease_until": "", "lease_token": ""}},

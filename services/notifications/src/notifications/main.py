@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.metrics import metrics_router
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
 from notifications.api.context import NotificationsContext
@@ -53,6 +54,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             dispatcher = Dispatcher(database, senders, settings)
             app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher, secrets=secrets)
             projection = register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
+            runtime.health.watch_projection(projection)
             background = [
                 asyncio.create_task(dispatcher.run(), name="delivery dispatcher"),
                 asyncio.create_task(
@@ -78,6 +80,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(subscriptions.router)
     app.include_router(deliveries.router)

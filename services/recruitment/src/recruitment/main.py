@@ -14,6 +14,7 @@ from organising_shared.auth.dependencies import Authenticator
 from organising_shared.auth.tokens import TokenStore
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.metrics import metrics_router
 from organising_shared.kafka import make_broker
 from organising_shared.mongo import make_mongo_client
 from organising_shared.service import serve
@@ -82,6 +83,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(build_router())
     return app

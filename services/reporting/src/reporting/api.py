@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from organising_shared.auth.dependencies import BEARER_SECURITY, AdminPrincipal, CurrentPrincipal, request_principal
-from organising_shared.events import SectorTargetSet, SectorTargetSetEvent, to_json
+from organising_shared.events import MAX_COUNT, SectorTargetSet, SectorTargetSetEvent, to_json
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector
 from reporting.breakdowns import sector_breakdown, violations_summary
@@ -31,9 +31,9 @@ class TargetUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     federation: str | None = Field(default=None, pattern=FEDERATION_CODE_PATTERN, description="Absent: the whole confederation")
-    members_recruited: int = Field(ge=0, strict=True, examples=[1200])
-    union_units_established: int = Field(ge=0, strict=True, examples=[12])
-    cases_resolved: int = Field(ge=0, strict=True, examples=[30])
+    members_recruited: int = Field(ge=0, le=MAX_COUNT, strict=True, examples=[1200])
+    union_units_established: int = Field(ge=0, le=MAX_COUNT, strict=True, examples=[12])
+    cases_resolved: int = Field(ge=0, le=MAX_COUNT, strict=True, examples=[30])
 
 
 def _period(code: str) -> Period:

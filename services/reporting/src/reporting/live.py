@@ -160,27 +160,39 @@ _FIGURE_CHANGES = [
 ]
 
 
-async def watch_store(database: AsyncDatabase, figures: Any, *, poll_interval: float = 1.0, retry_delay: float = 1.0) -> None:
-    """Tell `figures` (anything with `changed()`) about every write to `database`; runs until cancelled."""
+async def watch_store(
+    database: AsyncDatabase, figures: Any, *, poll_interval: float = 1.0, retry_delay: float = 1.0, max_retry_delay: float = 30.0
+) -> None:
+    """Tell `figures` (anything with `changed()`) about every write to `database`; runs until cancelled.
+
+    A stream that ends — an error, or closed by the server because the database was dropped or
+    renamed (an `invalidate`: the stream is then no longer `alive`, and `try_next` would return
+    at once, for ever) — is reopened after a delay that doubles up to `max_retry_delay` until a
+    stream delivers a change again.
+    """
+    delay = retry_delay
     while True:
         stop_if_cancelled()
         try:
             async with await database.watch(pipeline=_FIGURE_CHANGES, max_await_time_ms=1000) as stream:
                 # A write may have landed while no stream was open (start-up, reconnection).
                 figures.changed()
-                while True:
+                while stream.alive:
                     # `try_next` returns after every empty wait on the server (1 s), so a stop
                     # request that the driver swallowed is noticed here.
                     if await stream.try_next() is not None:
                         figures.changed()
+                        delay = retry_delay
                     stop_if_cancelled()
+            log.warning("change stream on the reporting store was closed (invalidated?); reopening in %.1f s", delay)
         except PyMongoError as error:
             if _change_streams_unsupported(error):
                 log.warning("the store has no change streams; live figures poll every %s s", poll_interval)
                 await _poll(figures, poll_interval)
                 return
-            log.warning("change stream on the reporting store ended (%s); reopening", type(error).__name__)
-            await asyncio.sleep(retry_delay)
+            log.warning("change stream on the reporting store ended (%s); reopening in %.1f s", type(error).__name__, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_retry_delay)
 
 
 def _change_streams_unsupported(error: PyMongoError) -> bool:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.metrics import metrics_router
 from organising_shared.heap import rare_collections
 from organising_shared.service import serve, service_runtime
 from reporting.api import reporting_router
@@ -76,6 +77,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                     progress.poke()
 
             projection = register_consumers(runtime.broker, database, settings, after_commit=after_commit)
+            runtime.health.watch_projection(projection)
             await runtime.broker.start()
             watcher = asyncio.create_task(progress.run(), name="progress-watcher") if settings.progress_events else None
             try:
@@ -90,6 +92,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(reporting_router())
     app.include_router(live_router())

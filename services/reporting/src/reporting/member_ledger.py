@@ -30,6 +30,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from organising_shared.failures import ApplyAgain
 from reporting.counting import MemberEntry
 
 # A segment holds at most this many members and about this many bytes, far below MongoDB's
@@ -42,7 +43,7 @@ _ENTRY_SEPARATOR = ";"
 _FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator
 
 
-class LedgerMoved(Exception):
+class LedgerMoved(ApplyAgain):
     """Another writer appended the segment number this batch wanted: apply the batch again."""
 
 

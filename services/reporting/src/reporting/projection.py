@@ -24,6 +24,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from organising_shared.events import Event
+from organising_shared.failures import ApplyAgain
 from organising_shared.projection import Delivered
 from reporting import counting
 from reporting.generations import Generation
@@ -151,7 +152,7 @@ async def _load(collection: AsyncCollection, ids: Sequence[str], session: AsyncC
     return found
 
 
-class EntityExists(Exception):
+class EntityExists(ApplyAgain):
     """A unit or case this batch took for new was stored already (an event sent again, a case's
     progress before its report, another instance): apply the batch again, reading every entity
     first (`read_first`)."""

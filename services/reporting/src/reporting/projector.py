@@ -14,8 +14,9 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.failures import ApplyAgain
 from organising_shared.pipeline import ApplyPipeline
-from organising_shared.projection import Delivered, ExactlyOnceProjector, PreparedBatch, RecordLike
+from organising_shared.projection import Delivered, ExactlyOnceProjector, PreparedBatch, RecordLike, apply_isolating
 from organising_shared.topics import Topics
 from reporting.event_log import record_events
 from reporting.generations import Generation, current_generation
@@ -23,7 +24,7 @@ from reporting.member_ledger import LedgerMoved, MemberLedger
 from reporting.projection import YIELD_EVERY, BatchChanges, EntityExists, apply_batch, digest_batch
 
 
-class GenerationChanged(Exception):
+class GenerationChanged(ApplyAgain):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
@@ -115,6 +116,14 @@ class ReportingProjector:
         finally:
             self._read_first = False
 
+    def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[tuple[str, int], int]) -> PreparedBatch:
+        # Any generation's projector digests alike: the digest needs no stored state.
+        return PreparedBatch(delivered, digest_batch(delivered), reached)
+
+    async def dead_letter_delivered(self, item: Delivered, reason: str) -> None:
+        projector, _ = await self._current()
+        await projector.dead_letter_delivered(item, reason)
+
     async def _current(self) -> tuple[ExactlyOnceProjector, MemberLedger]:
         # The pointer is remembered between batches (it moves only on a rebuild); each batch's
         # transaction checks it, and a stale one costs a retry, never a wrong write.
@@ -150,11 +159,30 @@ async def apply_pipelined(
     safe. On a failure or a cancellation the batch in flight is stopped and waited for.
     """
     pipeline = ApplyPipeline()
+    applying = LedgerTracking(projector, ledger)
     applied = 0
     try:
         async for records in batches:
             prepared = await projector.prepare(records, yield_every=YIELD_EVERY)
-            applied += await pipeline.submit(lambda batch=prepared: apply_exactly_once(ledger, lambda: projector.apply(batch)))
+            applied += await pipeline.submit(lambda batch=prepared: apply_isolating(applying, batch))
         return applied + await pipeline.drain()
     finally:
         await pipeline.abandon()
+
+
+class LedgerTracking:
+    """`projector`, telling `ledger` after every transaction (halves included, when
+    `apply_isolating` looks for a poison event) whether what it appended was committed."""
+
+    def __init__(self, projector: ExactlyOnceProjector, ledger: MemberLedger) -> None:
+        self._projector = projector
+        self._ledger = ledger
+
+    async def apply(self, batch: PreparedBatch | None) -> int:
+        return await apply_exactly_once(self._ledger, lambda: self._projector.apply(batch))
+
+    def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[tuple[str, int], int]) -> PreparedBatch:
+        return self._projector.part(batch, delivered, reached)
+
+    async def dead_letter_delivered(self, item: Delivered, reason: str) -> None:
+        await self._projector.dead_letter_delivered(item, reason)
