@@ -32,7 +32,7 @@ def test_compose_accepts_the_file_and_it_names_kafka_mongodb_and_the_three_servi
     assert {"kafka", "mongo", "recruitment", "reporting", "notifications"} <= set(services)
     expected = {"kafka": 9092, "mongo": 27017, "recruitment": 8001, "reporting": 8002, "notifications": 8003}
     for name, port in expected.items():
-        # Loopback only, on CONTRACT.md's ports.
+        # Loopback only, on docs/contract.md's ports.
         assert services[name]["ports"] == [f"127.0.0.1:{port}:{port}/tcp"], services[name]["ports"]
     assert all("healthcheck" in services[name] for name in expected)
 

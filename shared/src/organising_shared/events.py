@@ -1,4 +1,4 @@
-"""The v1 events of CONTRACT.md as pydantic models.
+"""The v1 events of docs/contract.md as pydantic models.
 
 Each event is an envelope whose `data` has a per-type shape; `Event` is the discriminated union
 on `event_type`. Validation that depends on configuration (which federations exist) reads it from

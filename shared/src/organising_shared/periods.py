@@ -89,7 +89,7 @@ class Period:
         return (today - self.start).days + 1
 
     def expected_to_date(self, target: int, today: date) -> int:
-        """CONTRACT.md: target × elapsed days ÷ days in the period, rounded down."""
+        """docs/contract.md: target × elapsed days ÷ days in the period, rounded down."""
         return target * self.elapsed_days(today) // self.days
 
     def __str__(self) -> str:

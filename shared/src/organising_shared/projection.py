@@ -1,4 +1,4 @@
-"""Exactly-once projections from Kafka into MongoDB (DESIGN.md, "Exactly-once projections").
+"""Exactly-once projections from Kafka into MongoDB (docs/architecture.md, "Exactly-once projections").
 
 A batch of records is decoded; what cannot be accepted goes to the dead-letter topic; the valid
 events are applied by the projection together with the offsets they reach, in one MongoDB

@@ -1,4 +1,4 @@
-"""Reference data of the v1 contract (CONTRACT.md, "Reference data").
+"""Reference data of the v1 contract (docs/contract.md, "Reference data").
 
 Enum values are the wire values; labels are what organisers read, Bahasa Indonesia first.
 """
@@ -99,7 +99,7 @@ class CaseOutcome(StrEnum):
 
     @property
     def is_resolved(self) -> bool:
-        """Counts toward `cases_resolved` (CONTRACT.md, counting rules)."""
+        """Counts toward `cases_resolved` (docs/contract.md, "Counting rules")."""
         return self in RESOLVED_OUTCOMES
 
 

@@ -1,4 +1,4 @@
-"""Settings every service shares, read from the environment (CONTRACT.md, "Running it locally")."""
+"""Settings every service shares, read from the environment (docs/contract.md, "Ports and settings")."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ class Topics:
 
 
 def message_key(event: Any, *, workplace_id: str | None = None) -> bytes:
-    """CONTRACT.md: the `workplace_id` for workplace events, the `sector` for target and progress.
+    """docs/contract.md: the `workplace_id` for workplace events, the `sector` for target and progress.
 
     Case progress and closure carry no workplace in their data; the caller that knows the case's
     workplace passes it, so every event of one workplace stays in one partition, in order.

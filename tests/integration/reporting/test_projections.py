@@ -1,4 +1,4 @@
-"""Every counting rule of CONTRACT.md, end to end: real broker, real store, the HTTP API, a rebuild."""
+"""Every counting rule of docs/contract.md, end to end: real broker, real store, the HTTP API, a rebuild."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every v1 event: valid examples (including CONTRACT.md's envelope) and each bound it enforces."""
+"""Every v1 event: valid examples (including docs/contract.md's envelope) and each bound it enforces."""
 
 import json
 from datetime import timedelta
@@ -12,7 +12,7 @@ from organising_shared.reference import DEFAULT_FEDERATIONS
 
 FEDERATIONS = set(DEFAULT_FEDERATIONS) | {"KSPI"}
 
-# The envelope exactly as CONTRACT.md shows it; `data` is filled per event type below.
+# The envelope exactly as docs/contract.md shows it; `data` is filled per event type below.
 CONTRACT_ENVELOPE = {
     "event_id": "6f1c2d1e-8a4b-4f5e-9a57-0d3c1f0e2b11",
     "event_type": "MemberRecruited",

@@ -1,4 +1,4 @@
-"""CONTRACT.md's counting rules as pure functions: order and repetition do not change the figures."""
+"""docs/contract.md's counting rules as pure functions: order and repetition do not change the figures."""
 
 from __future__ import annotations
 

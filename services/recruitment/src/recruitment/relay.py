@@ -132,7 +132,7 @@ class OutboxRelay:
         """Drop the producer after a failure: aiokafka's can stay wedged once its broker restarted.
 
         The next round starts a fresh one. Rows it had sent but not seen acknowledged go out again
-        with the same event_id, which consumers drop (CONTRACT.md).
+        with the same event_id, which consumers drop (docs/contract.md).
         """
         self._connected = False
         try:

@@ -2,7 +2,7 @@
 
 Reading: every role may read targets and violation aggregates (they are the confederation's
 action plan, not anyone's record). Breakdowns suppress cells under 5 people for every role but
-admin. Writing targets is for admins only (CONTRACT.md).
+admin. Writing targets is for admins only (docs/contract.md).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def reporting_router() -> APIRouter:
     @router.get(
         "/targets",
         response_class=Response,
-        responses={200: {"content": {"application/json": {}}, "description": "Targets with progress (CONTRACT.md)"}},
+        responses={200: {"content": {"application/json": {}}, "description": "Targets with progress (docs/contract.md)"}},
         openapi_extra=_TARGETS_OPENAPI,
     )
     async def get_targets(request: Request) -> Response:

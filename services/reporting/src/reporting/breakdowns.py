@@ -4,7 +4,7 @@ Figures come from the counter documents (one per period, sector and federation),
 age of open cases, which changes every day without an event: the counters hold open cases by
 the day they were reported, and the age is taken on reading.
 
-Privacy (DESIGN.md): with `suppress_small`, every cell that counts people and holds 1–4 is
+Privacy (docs/decisions.md): with `suppress_small`, every cell that counts people and holds 1–4 is
 replaced by None, so that a viewer cannot single out the few women recruited at one regency.
 Counts of union units and of cases are not people and are never suppressed.
 """

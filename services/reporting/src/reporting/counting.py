@@ -1,4 +1,4 @@
-"""CONTRACT.md's counting rules as pure functions of an entity's events.
+"""docs/contract.md's counting rules as pure functions of an entity's events.
 
 Every projected entity (a member of one federation, a case, a union unit) keeps the set of its
 events, keyed by `event_id`. What the entity contributes to the counters is a pure function of

@@ -1,6 +1,6 @@
 """The semester evaluation export: a period's figures as CSV and as an Excel workbook.
 
-Both hold the same figures (CONTRACT.md targets, and per sector the breakdowns donors ask for:
+Both hold the same figures (docs/contract.md targets, and per sector the breakdowns donors ask for:
 gender, employment status, age band, federation, violations by category):
 
 - CSV, one figure per row (`period, sector, federation, table, category, measure, value`): easy
@@ -8,7 +8,7 @@ gender, employment status, age band, federation, violations by category):
 - XLSX, a summary sheet of targets, then one sheet per sector, headings in Bahasa Indonesia
   with English beside them.
 
-Cells that count fewer than 5 people are written as "<5" for every role but admin (DESIGN.md).
+Cells that count fewer than 5 people are written as "<5" for every role but admin (docs/decisions.md).
 """
 
 from __future__ import annotations

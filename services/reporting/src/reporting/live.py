@@ -221,7 +221,7 @@ def view_for(principal: Principal, period: str, federation: str | None, federati
     """The view a caller asked for (422 for a bad period or federation).
 
     Every role reads targets, as GET /api/v1/targets does; breakdowns hide small cells from
-    every role but admin (DESIGN.md).
+    every role but admin (docs/decisions.md).
     """
     try:
         Period.parse(period)

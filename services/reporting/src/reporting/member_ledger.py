@@ -1,6 +1,6 @@
 """Member state as an append-only ledger of batches, folded in memory.
 
-Counting a recruitment needs the member's history (CONTRACT.md: an active member recruited again
+Counting a recruitment needs the member's history (docs/contract.md: an active member recruited again
 does not count again), and members are many: one document per member costs one insert per new
 member, the projection's ceiling. Instead, each batch appends one ledger document (a *segment*)
 holding the new state of every member it changed, and every instance keeps the fold of all

@@ -1,4 +1,4 @@
-"""Bearer tokens with roles, the same on every service (DESIGN.md, "Auth")."""
+"""Bearer tokens with roles, the same on every service (docs/decisions.md, "Bearer tokens with three roles")."""
 
 from organising_shared.auth.principal import Principal, Role
 from organising_shared.auth.tokens import TokenStore, hash_token, new_token
