@@ -17,6 +17,9 @@ from organising_shared.events import EVENT_ADAPTER, EVENT_TYPES, Event
 from organising_shared.topics import TOPIC_OF_EVENT_TYPE
 
 _MAX_ERRORS_IN_REASON = 5
+# The models give these defaults for code that builds a new event; a message read off the wire
+# must carry them itself: an id made up at each decode would count every resend again.
+_WIRE_ONLY = frozenset({"event_id", "schema_version"})
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
     except ValidationError:
         pass
     else:
-        if topic is None or TOPIC_OF_EVENT_TYPE[event.event_type] == topic:
+        if (topic is None or TOPIC_OF_EVENT_TYPE[event.event_type] == topic) and _WIRE_ONLY <= event.model_fields_set:
             return event
     try:
         # Decoded explicitly: json.loads would also take UTF-16 and UTF-32, which v1 does not allow.
@@ -59,9 +62,11 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
         return Rejection(f"{event_type} belongs on {TOPIC_OF_EVENT_TYPE[event_type]}, not on {topic}")
     try:
         # Strict JSON validation: "5" is not a count and 5.0 is not a whole number of workers.
-        return EVENT_ADAPTER.validate_json(raw, strict=True, context=context)
+        event = EVENT_ADAPTER.validate_json(raw, strict=True, context=context)
     except ValidationError as error:
         return Rejection(f"{event_type} is invalid: {describe_errors(error)}")
+    missing = [name for name in sorted(_WIRE_ONLY) if name not in event.model_fields_set]
+    return Rejection(f"{event_type} is invalid: {', '.join(missing)}: Field required (every event carries its own id and schema version)")
 
 
 def describe_errors(error: ValidationError) -> str:

@@ -199,3 +199,13 @@ def test_optional_fields_are_left_out_of_the_wire_form():
 def test_confederation_wide_target_has_no_federation():
     decoded = decode(event("SectorTargetSet", federation=...))
     assert decoded.data.federation is None
+
+
+@pytest.mark.parametrize("field", ["event_id", "schema_version"])
+def test_an_envelope_without_its_id_or_version_is_refused_though_the_models_default_them(field):
+    # A made-up id per decode would count every resend of the message again.
+    envelope = event("MemberRecruited")
+    del envelope[field]
+    rejection = decode(envelope)
+    assert isinstance(rejection, Rejection)
+    assert f"{field}: Field required" in rejection.reason
