@@ -16,11 +16,13 @@ $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	touch $@
 
 # Debian packages the tests use: Chromium for the dashboard test, docker-compose to validate the
-# compose file. Installed only when missing (CI and developers run as root here).
+# compose file, kcat for the shell example in docs/. Installed only when missing (CI and
+# developers run as root here).
 SYSTEM_STAMP := $(VENV)/.system-packages
 $(SYSTEM_STAMP):
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v kcat >/dev/null || missing="$$missing kcat"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
