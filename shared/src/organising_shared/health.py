@@ -19,6 +19,7 @@ _PING_TIMEOUT = 2.0
 class WatchedProjection(Protocol):
     name: str
     failure: BaseException | None
+    refusal: str | None
 
     def stalled_seconds(self) -> float: ...
 
@@ -40,12 +41,15 @@ class HealthProbe:
         waiting batch is older than `stalled_after` seconds (the store away, say)."""
         self._projections.append(projection)
 
-    def stalled_projections(self) -> dict[str, str]:
-        return {
-            f"projection {projection.name}": f"no progress for {seconds:.0f} s while records wait"
-            for projection in self._projections
-            if (seconds := projection.stalled_seconds()) > self._stalled_after
-        }
+    def projection_problems(self) -> dict[str, str]:
+        """Why a projection is not ready: it refuses to consume, or records wait too long."""
+        problems = {}
+        for projection in self._projections:
+            if projection.refusal is not None:
+                problems[f"projection {projection.name}"] = f"refuses to consume: {projection.refusal}"
+            elif (seconds := projection.stalled_seconds()) > self._stalled_after:
+                problems[f"projection {projection.name}"] = f"no progress for {seconds:.0f} s while records wait"
+        return problems
 
     def dead_loops(self) -> list[str]:
         dead = [task.get_name() for task in self._tasks if task.done()]
@@ -86,10 +90,10 @@ def health_router() -> APIRouter:
             return JSONResponse({"status": "failing", "stopped": dead}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @router.get("/readyz", summary="Kafka and the store answer; no projection keeps records waiting too long")
+    @router.get("/readyz", summary="Kafka and the store answer; every projection consumes, none keeps records waiting too long")
     async def readyz(request: Request) -> JSONResponse:
         probe = request.app.state.health
-        checks = await probe.dependencies() | probe.stalled_projections()
+        checks = await probe.dependencies() | probe.projection_problems()
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 

@@ -36,6 +36,7 @@ PROJECTION_RETRIES = Counter(
 
 class Stallable(Protocol):
     name: str
+    refusal: str | None
 
     def stalled_seconds(self) -> float: ...
 
@@ -53,13 +54,22 @@ class _ProjectionCollector(Collector):
             "How long a projection's oldest batch has waited to be applied (0 while none waits)",
             labels=["projection"],
         )
+        refusing = GaugeMetricFamily(
+            "organising_projection_refusing",
+            "1 while a projection refuses to consume because its topic ends below the offsets it applied (recreated or lost)",
+            labels=["projection"],
+        )
         # Two projections of one name in a process (tests) are one series: the worse counts.
         worst: dict[str, float] = {}
+        refused: dict[str, int] = {}
         for projection in list(self._projections):
             worst[projection.name] = max(worst.get(projection.name, 0.0), projection.stalled_seconds())
+            refused[projection.name] = max(refused.get(projection.name, 0), int(projection.refusal is not None))
         for name, seconds in sorted(worst.items()):
             family.add_metric([name], seconds)
+            refusing.add_metric([name], refused[name])
         yield family
+        yield refusing
 
 
 _COLLECTOR = _ProjectionCollector()

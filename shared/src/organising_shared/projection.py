@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aiokafka import TopicPartition
@@ -67,6 +67,9 @@ class PreparedBatch:
     delivered: list[Delivered]
     digested: Any
     reached: dict[tuple[str, int], int]
+    # The stored offset of each partition some of whose records were skipped as applied before
+    # (a redelivery; or, if the partition now ends below it, a topic recreated: `TopicBehindOffsets`).
+    skipped: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 Digest = Callable[[Sequence[Delivered]], Any]
@@ -129,8 +132,9 @@ class ExactlyOnceProjector:
         """
         stored = await self.stored_offsets()
         fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]
+        skipped = {(r.topic, r.partition): stored[(r.topic, r.partition)] for r in records if r.offset <= stored.get((r.topic, r.partition), -1)}
         if not fresh:
-            return None
+            return PreparedBatch([], None, {}, skipped) if skipped else None
         delivered: list[Delivered] = []
         for position, record in enumerate(fresh, start=1):
             outcome = decode_event(record.value, federations=self._federations, topic=self._topics.contract_name(record.topic))
@@ -141,7 +145,7 @@ class ExactlyOnceProjector:
             if yield_every and position % yield_every == 0:
                 await asyncio.sleep(0)
         delivered, digested = await self._digest_isolating(delivered)
-        return PreparedBatch(delivered, digested, _highest_offsets(fresh))
+        return PreparedBatch(delivered, digested, _highest_offsets(fresh), skipped)
 
     async def _digest_isolating(self, delivered: list[Delivered]) -> tuple[list[Delivered], Any]:
         """`digest(delivered)`; when it fails for good, the events it fails on alone are
@@ -173,8 +177,8 @@ class ExactlyOnceProjector:
 
     async def apply(self, batch: PreparedBatch | None) -> int:
         """Apply a prepared batch with its offsets in one transaction; returns how many events."""
-        if batch is None:
-            return 0
+        if batch is None or not (batch.delivered or batch.reached):
+            return 0  # nothing new: every record was applied before
         async with self._database.client.start_session() as session:
             await session.with_transaction(lambda s: self._commit(batch, s))
         if self._after_commit is not None and batch.delivered:
@@ -357,6 +361,7 @@ class PipelinedProjection:
         self._closing = False
         self._waiting_since: list[float] = []  # when each batch not yet applied was received, oldest first
         self.failure: BaseException | None = None
+        self.refusal: str | None = None
         self._stopping = asyncio.Event()
         watch_projection(self)
 
@@ -364,13 +369,16 @@ class PipelinedProjection:
         """How long the oldest batch received but not yet applied has waited (0 when none)."""
         return time.monotonic() - self._waiting_since[0] if self._waiting_since else 0.0
 
-    async def handle(self, records: Sequence[RecordLike], commit: CommitOffsets) -> None:
+    async def handle(self, records: Sequence[RecordLike], commit: CommitOffsets, highwater: Highwater | None = None) -> None:
         """Decode `records`, wait for the batch before them, then start applying them.
 
         Called by one subscriber task at a time (FastStream calls a subscriber's handler for one
-        batch after another), as `ApplyPipeline` requires.
+        batch after another), as `ApplyPipeline` requires. `highwater` (the consumer's) gives a
+        partition's end offset as last fetched: records skipped as applied before, in a partition
+        that now ends at or below the stored offset, mean the topic was recreated or lost its
+        data, and the projection refuses to go on (`refusal`) rather than skip its new records.
         """
-        if self.failure is not None:
+        if self.failure is not None or self.refusal is not None:
             await self._hold()
             return
         positions = _next_positions(records)
@@ -398,6 +406,11 @@ class PipelinedProjection:
             prepared = await retry_while_transient(
                 lambda: self._projector.prepare(records), what=f"decoding for {self.name}", on_retry=retried
             )
+            if highwater is not None and (refusal := topic_behind_offsets(prepared, highwater)):
+                self.refusal = refusal
+                log.critical("projection %s refuses to consume: %s", self.name, refusal)
+                await self._hold()
+                return
             await self._pipeline.submit(lambda: apply_then_commit(prepared))
             if self._closing:
                 await self._pipeline.drain()  # nothing is left running behind a closing consumer
@@ -439,6 +452,28 @@ class PipelinedProjection:
             pass  # already recorded in `failure` by the handler that submitted it, or by `drain` below
         finally:
             self._waiting_since.clear()
+
+
+Highwater = Callable[[TopicPartition], int | None]
+
+
+def topic_behind_offsets(prepared: PreparedBatch | None, highwater: Highwater) -> str | None:
+    """Why consuming must stop, if a partition whose records were skipped as applied before now
+    ends at or below the offset stored as applied: its topic was recreated or lost its data, and
+    the skip rule would drop every new record up to the old offset without a word.
+
+    A recreated topic that already holds more records than the stored offset is not seen here.
+    """
+    if not isinstance(prepared, PreparedBatch):
+        return None
+    for (topic, partition), stored in sorted(prepared.skipped.items()):
+        end = highwater(TopicPartition(topic, partition))
+        if end is not None and end <= stored:
+            return (
+                f"{topic}[{partition}] ends at offset {end}, but this projection has applied it up to offset {stored}: "
+                "the topic was recreated or lost its data (see docs/operations.md)"
+            )
+    return None
 
 
 def _next_positions(records: Sequence[RecordLike]) -> dict[TopicPartition, int]:
@@ -495,6 +530,6 @@ def subscribe_projection(
         title=f"{group_id}/projection",
     )
     async def on_organising_records(message: KafkaMessage) -> None:
-        await projection.handle(message.raw_message, message.consumer.commit)
+        await projection.handle(message.raw_message, message.consumer.commit, message.consumer.highwater)
 
     return projection

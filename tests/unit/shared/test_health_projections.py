@@ -34,6 +34,7 @@ class _Projection:
         self.name = name
         self.stalled = stalled
         self.failure: BaseException | None = None
+        self.refusal: str | None = None
 
     def stalled_seconds(self) -> float:
         return self.stalled
@@ -73,3 +74,14 @@ def test_the_stall_time_is_exported():
     assert REGISTRY.get_sample_value("organising_projection_stalled_seconds", {"projection": "reporting-test-metric"}) == 12.5
     text = _client(projection).get("/metrics").text
     assert 'organising_projection_stalled_seconds{projection="reporting-test-metric"} 12.5' in text
+
+
+def test_a_projection_refusing_to_consume_is_not_ready_and_says_why():
+    projection = _Projection("reporting-test-refusing")
+    watch_projection(projection)
+    client = _client(projection)
+    projection.refusal = "t[0] ends at offset 3, but this projection has applied it up to offset 9"
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert "refuses to consume: t[0] ends at offset 3" in answer.json()["projection reporting-test-refusing"]
+    assert 'organising_projection_refusing{projection="reporting-test-refusing"} 1.0' in client.get("/metrics").text
