@@ -23,7 +23,7 @@ from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today, periods_containing
 from organising_shared.testing.infrastructure import local_processes
 from reporting.config import ReportingSettings
-from reporting.figures import targets_report
+from reporting.read_model.figures import targets_report
 from reporting.main import create_app
 
 EVENTS = 40

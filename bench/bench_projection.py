@@ -13,13 +13,17 @@ Figures:
 - freshness: events published at a fixed rate; a poller reads GET /api/v1/targets every 20 ms and
   notes when the actual reaches k; p50/p99 of (seen k − published k);
 - GET /api/v1/targets latency with 50 concurrent clients, p50/p99;
-- rebuild: the operator's command (`python -m reporting.rebuild`, its own process, as in
+- rebuild: the operator's command (`python -m reporting.projection.rebuild`, its own process, as in
   production) over everything in the topics, events/s, extrapolated to 1,000,000 unless the run
   has that many (`BENCH_EVENTS=1000000`, about 10 minutes here), and its peak memory;
 - the service's peak resident memory (VmHWM).
 
-While iterating, `BENCH_SKIP=naive,freshness,get,rebuild` (any of them) leaves phases out; the
-ratio needs the naive phase. `BENCH_SKIP=throughput` does not start the service at all (and so
+- the same throughput phase run by the code at `BENCH_BASELINE_REF` (a git worktree of that
+  commit, by default the projection before this round reorganised it), in the same run on the
+  same topics, and the ratio of the two.
+
+While iterating, `BENCH_SKIP=naive,freshness,get,rebuild,baseline-code` (any of them) leaves
+phases out; the ratio needs the naive phase. `BENCH_SKIP=throughput` does not start the service at all (and so
 measures none of the first four): the events are published and only the rebuild runs.
 """
 
@@ -38,7 +42,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -47,13 +53,13 @@ from organising_shared.auth import Role, TokenStore
 from organising_shared.events import EVENT_ADAPTER
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.mongo import make_mongo_client
-from organising_shared.projection import OFFSETS_COLLECTION
+from organising_shared.projections import OFFSETS_COLLECTION
 from organising_shared.testing.infrastructure import local_processes
-from reporting import counting
+from reporting.read_model import counting
 from reporting.config import ReportingSettings
-from reporting.figures import actuals
-from reporting.generations import current_generation
-from reporting.projection import member_entry
+from reporting.read_model.figures import actuals
+from reporting.projection.generations import current_generation
+from reporting.projection.apply import member_entry
 
 # Enough for ten live batches of 10,000: the throughput window starts after the first one.
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
@@ -62,6 +68,9 @@ RATE = int(os.environ.get("BENCH_RATE", "500"))
 RATE_SECONDS = float(os.environ.get("BENCH_RATE_SECONDS", "10"))
 CLIENTS = 50
 REQUESTS_PER_CLIENT = int(os.environ.get("BENCH_REQUESTS_PER_CLIENT", "20"))
+# The projection as it stood before this round reorganised its write path (organising_shared.projections,
+# reporting.projection): the "before" of the comparison. Any commit or tag will do.
+BASELINE_REF = os.environ.get("BENCH_BASELINE_REF", "e5b2e94")
 SKIP = {name.strip() for name in os.environ.get("BENCH_SKIP", "").split(",") if name.strip()}
 ADMIN = "bench-admin-token-0123456789"
 SECTORS = ("chemical", "garment_textile", "automotive", "metal", "cement")
@@ -134,9 +143,62 @@ def service_environment(settings: ReportingSettings, port: int) -> dict[str, str
            "ORGANISING_TOPIC_PARTITIONS": str(settings.topic_partitions), "ORGANISING_LOG_LEVEL": "WARNING"}
 
 
-def start_service(settings: ReportingSettings, port: int, log_path: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "reporting.main"], env=service_environment(settings, port),  # noqa: SIM115
+def start_service(settings: ReportingSettings, port: int, log_path: str, *, code: str | None = None) -> subprocess.Popen:
+    """The service as a process; with `code` (a checkout of another commit), that commit's."""
+    environment = service_environment(settings, port)
+    if code is not None:
+        # Ahead of the venv's editable installs (plain .pth path entries, which come later).
+        environment["PYTHONPATH"] = f"{code}/shared/src{os.pathsep}{code}/services/reporting/src"
+    return subprocess.Popen([sys.executable, "-m", "reporting.main"], env=environment,  # noqa: SIM115
                             stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+
+
+@contextlib.contextmanager
+def checkout(ref: str) -> Iterator[str | None]:
+    """`ref` checked out in a temporary folder (a detached git worktree), or None if it cannot be."""
+    root = Path(__file__).resolve().parent.parent
+    folder = tempfile.mkdtemp(prefix="bench-baseline-")
+    added = subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", folder, ref], capture_output=True, text=True)
+    if added.returncode != 0:
+        print(f"baseline code {ref} not available ({added.stderr.strip()[:200]}): skipping it", flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        yield None
+        return
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", folder], capture_output=True)
+
+
+async def throughput_of(settings: ReportingSettings, database, *, code: str | None = None) -> float:
+    """Events/s of a service started now on the published topics (its own database and group),
+    from its first committed batch to its last."""
+    log_path = tempfile.mktemp(prefix="bench-reporting-", suffix=".log")
+    service = start_service(settings, free_port(), log_path, code=code)
+    try:
+        samples = await wait_applied(database, EVENTS, timeout=max(600, EVENTS / 50))
+    finally:
+        service.send_signal(signal.SIGTERM)
+        try:
+            service.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            service.kill()
+            service.wait()
+    first = next((n, t) for n, t in samples if n > 0)
+    last = samples[-1]
+    return (last[0] - first[0]) / (last[1] - first[1]) if last[1] > first[1] else float("nan")
+
+
+async def compare_with_baseline_code(settings: ReportingSettings, mongo, tag: str, current: float) -> None:
+    """The same throughput phase run by the projection code at BENCH_BASELINE_REF, in this run,
+    on the same topics: how the code of this commit compares with it."""
+    with checkout(BASELINE_REF) as code:
+        if code is None:
+            return
+        baseline_settings = settings.model_copy(update={"database": f"bench{tag}_baseline", "consumer_group": f"bench{tag}-baseline"})
+        baseline = await throughput_of(baseline_settings, mongo[baseline_settings.database], code=code)
+    print(f"projection throughput, same run: this code {current:,.0f} events/s; the code at {BASELINE_REF} {baseline:,.0f} events/s; "
+          f"ratio {current / baseline:.2f} (goal: within 5 %)", flush=True)
 
 
 @dataclass
@@ -147,8 +209,8 @@ class RebuildRun:
 
 
 async def run_rebuild(settings: ReportingSettings) -> RebuildRun:
-    """`python -m reporting.rebuild` as an operator runs it; its own report gives events and time."""
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "reporting.rebuild", env=service_environment(settings, 0),
+    """`python -m reporting.projection.rebuild` as an operator runs it; its own report gives events and time."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "reporting.projection.rebuild", env=service_environment(settings, 0),
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output = asyncio.create_task(process.stdout.read())
     finished = asyncio.create_task(process.wait())
@@ -201,7 +263,7 @@ async def naive_projection(database, events: list[dict]) -> float:
         if any(known.event_id == entry.event_id for known in history):
             continue
         history.append(entry)
-        delta = counting.difference(before, counting.member_contribution(event.federation, history))
+        delta = _difference(before, counting.member_contribution(event.federation, history))
         await members.replace_one({"_id": key}, {"_id": key, "events": [list(known) for known in history]}, upsert=True)
         by_document: dict[str, dict[str, int]] = {}
         for (doc_id, field), amount in delta.items():
@@ -209,6 +271,14 @@ async def naive_projection(database, events: list[dict]) -> float:
         for doc_id, increments in by_document.items():
             await counters.update_one({"_id": doc_id}, {"$inc": increments}, upsert=True)
     return counted / (time.monotonic() - started)
+
+
+def _difference(before: Counter, after: Counter) -> Counter:
+    """after − before, keeping negative amounts (Counter's `-` would drop them)."""
+    delta = Counter(after)
+    for key, amount in before.items():
+        delta[key] -= amount
+    return Counter({key: amount for key, amount in delta.items() if amount})
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -375,8 +445,9 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-async def service_phases(settings: ReportingSettings, database, tag: str) -> None:
-    """Throughput, then the naive baseline, freshness and GET latency against the running service."""
+async def service_phases(settings: ReportingSettings, database, tag: str) -> float:
+    """Throughput, then the naive baseline, freshness and GET latency against the running service;
+    returns the throughput."""
     port = free_port()
     log_path = tempfile.mktemp(prefix="bench-reporting-", suffix=".log")
     service = start_service(settings, port, log_path)
@@ -404,6 +475,7 @@ async def service_phases(settings: ReportingSettings, database, tag: str) -> Non
             print(f"GET /api/v1/targets with {CLIENTS} concurrent clients: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
                   f"over {count} requests (goal p99 < 50 ms)", flush=True)
         print(f"service peak memory (VmHWM): {peak_memory_mb(service.pid):.0f} MB", flush=True)
+        return throughput
     finally:
         service.send_signal(signal.SIGTERM)
         try:
@@ -426,7 +498,9 @@ async def run(infrastructure) -> None:
     await publish(settings, events)
 
     if "throughput" not in SKIP:
-        await service_phases(settings, database, tag)
+        current = await service_phases(settings, database, tag)
+        if "baseline-code" not in SKIP:
+            await compare_with_baseline_code(settings, mongo, tag, current)
     if "rebuild" in SKIP:
         await mongo.close()
         return

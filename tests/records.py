@@ -1,4 +1,4 @@
-"""A stand-in for a consumed Kafka record (`organising_shared.projection.RecordLike`)."""
+"""A stand-in for a consumed Kafka record (`organising_shared.projections.RecordLike`)."""
 
 from __future__ import annotations
 

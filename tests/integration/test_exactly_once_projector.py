@@ -9,7 +9,7 @@ import json
 import pytest
 
 from organising_shared.mongo import make_mongo_client
-from organising_shared.projection import ExactlyOnceProjector
+from organising_shared.projections import ExactlyOnceProjector
 from tests.examples import member_recruited
 from tests.records import Record
 

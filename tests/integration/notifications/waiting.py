@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from organising_shared.projection import OFFSETS_COLLECTION
+from organising_shared.projections import OFFSETS_COLLECTION
 from tests.integration.helpers import eventually
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 
 from organising_shared.mongo import make_mongo_client
-from organising_shared.projection import OFFSETS_COLLECTION
+from organising_shared.projections import OFFSETS_COLLECTION
 from reporting.config import ReportingSettings
-from reporting.generations import current_generation
+from reporting.projection.generations import current_generation
 from reporting.main import create_app
 from tests.integration.helpers import as_json, produce
 

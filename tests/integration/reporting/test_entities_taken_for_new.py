@@ -9,10 +9,10 @@ import json
 import pytest
 
 from organising_shared.mongo import make_mongo_client
-from reporting import projector as projector_module
-from reporting.generations import ensure_current_generation
-from reporting.projection import apply_batch
-from reporting.projector import ReportingProjector
+from reporting.projection import projector as projector_module
+from reporting.projection.generations import ensure_current_generation
+from reporting.projection.apply import apply_batch
+from reporting.projection.projector import ReportingProjector
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import counters
 from tests.records import Record

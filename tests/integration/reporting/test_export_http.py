@@ -13,7 +13,7 @@ from organising_shared.auth import Role, TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today, periods_containing
 from organising_shared.reference import Sector
-from reporting.export import CSV_COLUMNS
+from reporting.api.exports import CSV_COLUMNS
 from reporting.main import create_app
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, eventually, produce

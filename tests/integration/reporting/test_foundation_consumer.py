@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from organising_shared.projection import OFFSETS_COLLECTION
+from organising_shared.projections import OFFSETS_COLLECTION
 from reporting.config import ReportingSettings
-from reporting.event_log import EVENTS
+from reporting.projection.event_log import EVENTS
 from reporting.main import create_app
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, eventually, produce, read_topic

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from organising_shared.mongo import make_mongo_client
-from reporting.counting import MemberEntry
-from reporting.member_ledger import LedgerMoved, MemberLedger
+from reporting.read_model.counting import MemberEntry
+from reporting.read_model.ledger import LedgerMoved, MemberLedger
 
 
 def recruited(event_id: str, day: str = "2026-03-14") -> MemberEntry:
@@ -71,7 +71,7 @@ async def test_a_later_segment_replaces_a_members_history(members):
 
 
 async def test_a_large_batch_is_split_into_segments_that_read_back_whole(members, monkeypatch):
-    monkeypatch.setattr("reporting.member_ledger.SEGMENT_MEMBERS", 3)
+    monkeypatch.setattr("reporting.read_model.ledger.SEGMENT_MEMBERS", 3)
     writer = MemberLedger(members)
     batch = {f"FSPMI|m{i}": [recruited(f"e{i}")] for i in range(7)}
     await writer.append(batch, None)

@@ -17,7 +17,7 @@ import re
 import pytest
 
 from organising_shared.events import MAX_RUPIAH
-from reporting.rebuild import rebuild
+from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import as_json, eventually, produce, read_topic
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import ADMIN, counters, publish_many, running_service

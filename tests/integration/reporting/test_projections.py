@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from organising_shared.mongo import make_mongo_client
-from reporting.generations import current_generation
-from reporting.rebuild import rebuild
+from reporting.projection.generations import current_generation
+from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import ADMIN, applied_offsets, counters, publish, running_service

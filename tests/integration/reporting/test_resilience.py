@@ -13,7 +13,7 @@ import signal
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reporting.rebuild import rebuild
+from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import applied_offsets, counters, publish_many, running_service, service_process

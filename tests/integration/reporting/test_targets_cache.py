@@ -13,7 +13,7 @@ from organising_shared.auth.tokens import TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import Period, jakarta_today
 from reporting import main
-from reporting.figures import targets_report
+from reporting.read_model.figures import targets_report
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import ADMIN, applied_offsets, publish, running_service

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from reporting.cache import SharedFigures
+from reporting.api.cache import SharedFigures
 
 
 class Clock:

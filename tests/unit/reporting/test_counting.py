@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from reporting import counting
-from reporting.counting import MemberEntry, case_contribution, difference, unit_contribution
+from reporting.read_model import counting
+from reporting.read_model.counting import MemberEntry, add_into, case_contribution, unit_contribution
 
 
 def recruited(day: str, at: str = "2026-01-01T00:00:00.000000+00:00", **extra):
@@ -20,6 +20,14 @@ def left(day: str, at: str = "2026-01-01T00:00:00.000000+00:00"):
 def member_contribution(federation: str, events: dict[str, MemberEntry]):
     """The member's history given as event_id → entry."""
     return counting.member_contribution(federation, [entry._replace(event_id=event_id) for event_id, entry in events.items()])
+
+
+def difference(before, after) -> dict:
+    """What the projection adds when an entity goes from `before` to `after` (as `apply` does)."""
+    changes: dict = {}
+    add_into(changes, before, times=-1)
+    add_into(changes, after)
+    return changes
 
 
 def total(contribution, doc, field):

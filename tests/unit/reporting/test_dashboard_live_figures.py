@@ -11,7 +11,7 @@ import contextlib
 
 import pytest
 
-from reporting.live import LiveFigures, View
+from reporting.api.live import LiveFigures, View
 
 VIEW = View(period="2026-S1", federation=None, suppress_small=True)
 

@@ -7,7 +7,7 @@ import re
 import httpx
 from fastapi import FastAPI
 
-from reporting.dashboard import STATIC, dashboard_router
+from reporting.api.dashboard import STATIC, dashboard_router
 
 
 def client() -> httpx.AsyncClient:

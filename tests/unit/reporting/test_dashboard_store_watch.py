@@ -12,7 +12,7 @@ import time
 
 from pymongo.errors import AutoReconnect, OperationFailure
 
-from reporting.live import watch_store
+from reporting.api.live import watch_store
 
 
 class CountingFigures:

@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from organising_shared.reference import AgeBand, EmploymentStatus, Gender, Sector, ViolationCategory
-from reporting.export import CSV_COLUMNS, SUPPRESSED, EvaluationFigures, render_csv, render_workbook, sheet_title
+from reporting.api.exports import CSV_COLUMNS, SUPPRESSED, EvaluationFigures, render_csv, render_workbook, sheet_title
 
 
 def metric(target: int, actual: int, status: str) -> dict:
@@ -16,7 +16,7 @@ def metric(target: int, actual: int, status: str) -> dict:
 
 
 def breakdown(female: int | None = 0, male: int | None = 0, permanent: int | None = 0) -> dict:
-    """The shape of reporting.breakdowns.sector_breakdown, with a few figures filled in."""
+    """The shape of reporting.read_model.breakdowns.sector_breakdown, with a few figures filled in."""
     return {
         "totals": {"members_recruited": None if female is None else (female or 0) + (male or 0), "members_left": 0, "net_membership": 0},
         "members_recruited_by": {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reporting.counting import MemberEntry
-from reporting.member_ledger import decode, encode
+from reporting.read_model.counting import MemberEntry
+from reporting.read_model.ledger import decode, encode
 
 
 def test_a_history_reads_back_in_the_order_the_counting_rules_use():

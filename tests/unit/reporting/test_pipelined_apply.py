@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from pymongo.errors import AutoReconnect
 
-from reporting.projector import apply_pipelined
+from reporting.projection.projector import apply_pipelined
 
 
 class _Ledger:

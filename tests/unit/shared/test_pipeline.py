@@ -9,7 +9,7 @@ import gc
 
 import pytest
 
-from organising_shared.pipeline import ApplyPipeline
+from organising_shared.projections.pipeline import ApplyPipeline
 
 
 class _Log:

@@ -11,7 +11,7 @@ from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError
 from pymongo.errors import AutoReconnect
 
-from organising_shared.projection import PipelinedProjection, _next_positions
+from organising_shared.projections import PipelinedProjection, next_positions
 from tests.records import Record
 
 
@@ -166,9 +166,9 @@ async def test_a_batch_is_committed_one_past_its_highest_offset_in_each_partitio
     assert log[-2:] == ["applied a", {TopicPartition("events", 0): 8, TopicPartition("events", 1): 10, TopicPartition("other", 0): 3}]
 
 
-def test_the_next_positions_are_one_past_the_highest_offset_of_each_partition():
+def test_thenext_positions_are_one_past_the_highest_offset_of_each_partition():
     records = _batch("a", ("events", 2, 41), ("events", 2, 40), ("events", 0, 3), ("other", 2, 7))
-    assert _next_positions(records) == {TopicPartition("events", 2): 42, TopicPartition("events", 0): 4, TopicPartition("other", 2): 8}
+    assert next_positions(records) == {TopicPartition("events", 2): 42, TopicPartition("events", 0): 4, TopicPartition("other", 2): 8}
 
 
 async def test_every_batch_is_committed_once_and_in_order(log, commit, projection):

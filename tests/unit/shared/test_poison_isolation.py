@@ -11,8 +11,8 @@ from aiokafka import TopicPartition
 from bson.errors import InvalidDocument
 from pymongo.errors import AutoReconnect, DocumentTooLarge, OperationFailure
 
-from organising_shared.failures import ApplyAgain, is_transient, poison_reason
-from organising_shared.projection import Delivered, PipelinedProjection, PreparedBatch, _highest_offsets, apply_isolating
+from organising_shared.projections.failures import ApplyAgain, is_transient, poison_reason
+from organising_shared.projections import Delivered, PipelinedProjection, PreparedBatch, highest_offsets, apply_isolating
 from tests.records import Record
 
 
@@ -55,7 +55,7 @@ class _Store:
 
 
 def _prepared(delivered: list[Delivered], *, reached: dict | None = None) -> PreparedBatch:
-    return PreparedBatch(delivered, None, reached or _highest_offsets(delivered))
+    return PreparedBatch(delivered, None, reached or highest_offsets(delivered))
 
 
 @pytest.mark.parametrize("poison_at", [0, 1, 7, 15])

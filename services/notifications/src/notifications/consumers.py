@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import ExactlyOnceProjector, PipelinedProjection, subscribe_projection
+from organising_shared.projections import ExactlyOnceProjector, PipelinedProjection, subscribe_projection
 from notifications.config import NotificationsSettings
 from notifications.intake import queue_deliveries
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import retry_while_transient
+from organising_shared.projections import retry_while_transient
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings

@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.events import Event
-from organising_shared.projection import Delivered
+from organising_shared.projections import Delivered
 from notifications.domain.matching import matching
 from notifications.domain.notices import CaseInfo, case_key, notice_for
 from notifications.store import CASES, DELIVERIES, SUBSCRIPTIONS, new_delivery_op

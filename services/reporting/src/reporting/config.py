@@ -1,9 +1,8 @@
 """The reporting service's settings (environment prefix ORGANISING_)."""
 from __future__ import annotations
 
-from pydantic import Field
-
 from organising_shared.settings import OrganisingSettings
+from pydantic import Field
 
 
 class ReportingSettings(OrganisingSettings):

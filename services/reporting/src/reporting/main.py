@@ -8,28 +8,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
-from organising_shared.metrics import metrics_router
 from organising_shared.heap import rare_collections
+from organising_shared.metrics import metrics_router
 from organising_shared.service import serve, service_runtime
-from reporting.api import reporting_router
-from reporting.cache import SharedFigures
-from reporting.config import ReportingSettings
-from reporting.consumers import register_consumers
-from reporting.dashboard import dashboard_router
-from reporting.export import export_router
-from reporting.generations import ensure_current_generation
-from reporting.live import live_router
-from reporting.progress import ProgressWatcher, broker_publisher
 
+from reporting.api.cache import SharedFigures
+from reporting.api.dashboard import dashboard_router
+from reporting.api.exports import export_router
+from reporting.api.figures import reporting_router
+from reporting.api.live import live_router
+from reporting.config import ReportingSettings
+from reporting.projection.consumers import register_consumers
+from reporting.projection.generations import ensure_current_generation
+from reporting.projection.progress import ProgressWatcher, broker_publisher
 
 # A read route asks the token store once per token per this many seconds. A token revoked from
 # another process (the `organising-tokens` CLI) keeps working on this instance that long at most;
 # one revoked in this process stops at once (organising_shared.auth.dependencies.Authenticator).
 REMEMBER_TOKEN_HOLDERS_SECONDS = 2.0
-# Cached figures (reporting.cache): recomputed at least this often even without a change signal,
+# Cached figures (reporting.api.cache): recomputed at least this often even without a change signal,
 # and an answer this old at most is served while its recomputation runs.
 FIGURES_MAX_AGE = 0.5
 FIGURES_SERVE_STALE_FOR = 2.0
@@ -66,7 +65,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             app.state.broker = runtime.broker
             app.state.progress = progress
             # Answers are recomputed when this instance commits a batch (below) or the store's
-            # change stream shows any instance's write (reporting.live), and at least every
+            # change stream shows any instance's write (reporting.api.live), and at least every
             # FIGURES_MAX_AGE seconds, with the previous answer served meanwhile.
             app.state.shared_figures = SharedFigures(max_age=FIGURES_MAX_AGE, serve_stale_for=FIGURES_SERVE_STALE_FOR)
             app.state.authenticator = app.state.authenticator.remembering(REMEMBER_TOKEN_HOLDERS_SECONDS)

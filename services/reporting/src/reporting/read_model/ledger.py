@@ -26,12 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections.failures import ApplyAgain
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from organising_shared.failures import ApplyAgain
-from reporting.counting import MemberEntry
+from reporting.read_model.counting import MemberEntry
 
 # A segment holds at most this many members and about this many bytes, far below MongoDB's
 # 16 MB document limit whatever a batch holds (a member's history is ~110 bytes per event).
@@ -104,7 +105,7 @@ class MemberLedger:
             await self._collection.insert_many(segments, session=session)
             await self._collection.update_one({"_id": HEAD}, {"$set": {"segment": number}}, upsert=True, session=session)
         except (DuplicateKeyError, BulkWriteError) as error:
-            if isinstance(error, BulkWriteError) and not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
+            if not only_duplicate_keys(error):
                 raise
             raise LedgerMoved(number) from None
         self._pending = (number, encoded)

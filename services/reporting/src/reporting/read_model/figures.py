@@ -6,13 +6,13 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from organising_shared.periods import JAKARTA, Period
 from organising_shared.reference import Sector
-from reporting.counting import ALL_FEDERATIONS
-from reporting.generations import Generation, current_generation
-from reporting.targets import TARGET_FIELDS
+from pymongo.asynchronous.database import AsyncDatabase
+
+from reporting.projection.generations import Generation, current_generation
+from reporting.read_model.counting import ALL_FEDERATIONS
+from reporting.read_model.fields import TARGET_FIELDS
 
 _SECTOR_ORDER = {sector.value: index for index, sector in enumerate(Sector)}
 

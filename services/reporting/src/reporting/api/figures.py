@@ -13,16 +13,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
-
-from organising_shared.auth.dependencies import BEARER_SECURITY, AdminPrincipal, CurrentPrincipal, request_principal
-from organising_shared.events import MAX_COUNT, SectorTargetSet, SectorTargetSetEvent, to_json
+from organising_shared.auth.dependencies import (
+    BEARER_SECURITY,
+    AdminPrincipal,
+    CurrentPrincipal,
+    request_principal,
+)
+from organising_shared.events import (
+    MAX_COUNT,
+    SectorTargetSet,
+    SectorTargetSetEvent,
+    to_json,
+)
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector
-from reporting.breakdowns import sector_breakdown, violations_summary
-from reporting.figures import targets_json
-from reporting.generations import current_generation
-from reporting.targets import apply_target_events, target_row
+from pydantic import BaseModel, ConfigDict, Field
+
+from reporting.projection.generations import current_generation
+from reporting.read_model.breakdowns import sector_breakdown, violations_summary
+from reporting.read_model.figures import targets_json
+from reporting.read_model.targets import apply_target_events, target_row
 
 
 class TargetUpdate(BaseModel):

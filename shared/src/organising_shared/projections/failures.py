@@ -10,9 +10,19 @@ dead-lettered with a reason from `poison_reason`, and the rest of its batch is a
 
 from __future__ import annotations
 
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 from bson.errors import InvalidDocument
-from pymongo.errors import ConnectionFailure, DocumentTooLarge, OperationFailure, PyMongoError
+from pymongo.errors import (
+    ConnectionFailure,
+    DocumentTooLarge,
+    OperationFailure,
+    PyMongoError,
+)
 
 # Server error codes that say "try again" (MongoDB's error_codes.yml: network, elections,
 # shutdowns, lock and write conflicts, time limits).

@@ -25,14 +25,14 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from pymongo.asynchronous.database import AsyncDatabase
-
 from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period, jakarta_today
 from organising_shared.reference import Metric, Sector
-from reporting.breakdowns import SMALL_CELL, sector_breakdown
-from reporting.figures import targets_report
+from pymongo.asynchronous.database import AsyncDatabase
+
+from reporting.read_model.breakdowns import SMALL_CELL, sector_breakdown
+from reporting.read_model.figures import targets_report
 
 SUPPRESSED = f"<{SMALL_CELL}"
 CSV_COLUMNS = ("period", "sector", "federation", "table", "category", "measure", "value")

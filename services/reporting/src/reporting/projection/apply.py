@@ -18,22 +18,22 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
+from organising_shared.events import Event
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections import Delivered
+from organising_shared.projections.failures import ApplyAgain
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from organising_shared.events import Event
-from organising_shared.failures import ApplyAgain
-from organising_shared.projection import Delivered
-from reporting import counting
-from reporting.generations import Generation
-from reporting.member_ledger import MemberLedger
-from reporting.targets import TARGET_FIELDS, apply_target_events, target_row
+from reporting.projection.generations import Generation
+from reporting.read_model import counting, fields
+from reporting.read_model.ledger import MemberLedger
+from reporting.read_model.targets import apply_target_events, target_row
 
 MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
 CASE_EVENTS = {"ViolationReported": "reports", "ViolationCaseProgressed": "progress", "ViolationCaseClosed": "closes"}
-_DUPLICATE_KEY = 11000
 
 
 def _when(event: Event) -> str:
@@ -138,7 +138,7 @@ def case_entry(event: Event) -> dict[str, Any]:
 # chunks of 10-50 ids read ~4,700 docs/s, 200 ids ~2,300 docs/s, 2,000 ids ~240 docs/s.
 _READ_CHUNK = 50
 # Recomputing a contribution takes ~0.1 ms: a few hundred entities (or decoded records, in
-# `reporting.projector`) between yields keep a GET's wait for the event loop to a few tens of
+# `reporting.projection.projector`) between yields keep a GET's wait for the event loop to a few tens of
 # milliseconds.
 YIELD_EVERY = 250
 
@@ -205,7 +205,7 @@ async def _apply_entities(
         try:
             await collection.insert_many(inserts, session=session, ordered=False)
         except BulkWriteError as error:
-            if all(problem.get("code") == _DUPLICATE_KEY for problem in error.details.get("writeErrors", [])):
+            if only_duplicate_keys(error):
                 raise EntityExists(collection.name) from None
             raise
     if replaces:
@@ -286,7 +286,7 @@ async def write_counters(collection: AsyncCollection, total: Counter, session: A
     for doc_id, increments in sorted(by_document.items()):
         document = stored.get(doc_id)
         if document is None:
-            period, sector, federation = counting.parse_counter_id(doc_id)
+            period, sector, federation = fields.parse_counter_id(doc_id)
             document = {"_id": doc_id, "period": period, "sector": sector, "federation": federation}
             inserts.append(document)
         else:
@@ -307,4 +307,4 @@ def _increment(document: dict[str, Any], path: str, amount: int) -> None:
     document[leaf] = document.get(leaf, 0) + amount
 
 
-__all__ = ["TARGET_FIELDS", "BatchChanges", "EntityExists", "apply_batch", "digest_batch", "write_counters"]
+__all__ = ["BatchChanges", "EntityExists", "apply_batch", "digest_batch", "write_counters"]

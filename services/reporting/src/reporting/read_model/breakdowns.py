@@ -14,11 +14,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from organising_shared.periods import JAKARTA, Period, jakarta_today
+from organising_shared.reference import (
+    AgeBand,
+    CaseStage,
+    EmploymentStatus,
+    Gender,
+    Sector,
+    ViolationCategory,
+)
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.periods import JAKARTA, Period, jakarta_today
-from organising_shared.reference import AgeBand, CaseStage, EmploymentStatus, Gender, Sector, ViolationCategory
-from reporting.generations import current_generation
+from reporting.projection.generations import current_generation
+from reporting.read_model import fields as F
 
 SMALL_CELL = 5
 OPEN_CASE_AGES = ((30, "under_30_days"), (90, "30_89_days"), (180, "90_179_days"), (None, "180_days_plus"))
@@ -48,10 +56,6 @@ def _net(recruited: int, left: int, suppress: bool) -> int | None:
     return recruited - left
 
 
-def _region(code_key: str) -> str:
-    return code_key.replace("-", ".")
-
-
 async def _counter_rows(database: AsyncDatabase, period: Period, sector: str | None) -> list[dict[str, Any]]:
     generation = await current_generation(database)
     query: dict[str, Any] = {"period": period.code}
@@ -61,43 +65,44 @@ async def _counter_rows(database: AsyncDatabase, period: Period, sector: str | N
 
 
 def _membership_figures(tree: dict[str, Any], suppress: bool) -> dict[str, Any]:
-    recruited, left = _get(tree, "members_recruited"), _get(tree, "members_left")
+    recruited, left = _get(tree, F.MEMBERS_RECRUITED), _get(tree, F.MEMBERS_LEFT)
     return {
         "members_recruited": _people(recruited, suppress),
         "members_left": _people(left, suppress),
         "net_membership": _net(recruited, left, suppress),
-        "union_units_established": _get(tree, "union_units_established"),
-        "cases_reported": _get(tree, "cases_reported"),
-        "cases_resolved": _get(tree, "cases_resolved"),
-        "recovered_idr": _get(tree, "recovered_idr"),
+        "union_units_established": _get(tree, F.UNION_UNITS_ESTABLISHED),
+        "cases_reported": _get(tree, F.CASES_REPORTED),
+        "cases_resolved": _get(tree, F.CASES_RESOLVED),
+        "recovered_idr": _get(tree, F.RECOVERED_IDR),
     }
 
 
 def _regions(tree: dict[str, Any], level: str, suppress: bool) -> list[dict[str, Any]]:
-    codes = set(_get(tree, f"recruited.{level}") or {}) | set(_get(tree, f"left.{level}") or {}) | set(_get(tree, f"units.{level}") or {})
+    groups = (F.RECRUITED, F.LEFT, F.UNITS)
+    codes = set().union(*(_get(tree, F.by_region(group, level)) or {} for group in groups))
     rows = []
     for code in sorted(codes):
-        recruited, left = _get(tree, f"recruited.{level}.{code}"), _get(tree, f"left.{level}.{code}")
+        recruited, left = _get(tree, F.by_region(F.RECRUITED, level, code)), _get(tree, F.by_region(F.LEFT, level, code))
         rows.append(
             {
-                "region_code": _region(code),
+                "region_code": F.region_code_of(code),
                 "members_recruited": _people(recruited, suppress),
                 "members_left": _people(left, suppress),
                 "net_membership": _net(recruited, left, suppress),
-                "union_units_established": _get(tree, f"units.{level}.{code}"),
+                "union_units_established": _get(tree, F.by_region(F.UNITS, level, code)),
             }
         )
     return rows
 
 
-def _by(tree: dict[str, Any], path: str, values: list[str], suppress: bool) -> dict[str, int | None]:
-    return {value: _people(_get(tree, f"{path}.{value}"), suppress) for value in values}
+def _recruited_by(tree: dict[str, Any], dimension: str, values: list[str], suppress: bool) -> dict[str, int | None]:
+    return {value: _people(_get(tree, F.recruited_by(dimension, value)), suppress) for value in values}
 
 
 def _open_cases_by_age(tree: dict[str, Any], today: date) -> dict[str, int]:
     """Open cases reported in the period, by how long ago they were reported."""
     ages = {label: 0 for _, label in OPEN_CASE_AGES}
-    for day, count in (_get(tree, "cases.open_by_day") or {}).items():
+    for day, count in (_get(tree, F.OPEN_CASES_BY_DAY) or {}).items():
         days = (today - date.fromisoformat(day)).days
         for limit, label in OPEN_CASE_AGES:
             if limit is None or days < limit:
@@ -110,24 +115,24 @@ def _violations(tree: dict[str, Any], suppress: bool) -> dict[str, Any]:
     categories = [category.value for category in ViolationCategory]
     stages = [stage.value for stage in CaseStage]
     return {
-        "cases_reported": _get(tree, "cases_reported"),
-        "cases_open": sum(_get(tree, f"cases.open.category.{c}") for c in categories),
-        "cases_closed": _get(tree, "cases_closed"),
-        "cases_resolved": _get(tree, "cases_resolved"),
+        "cases_reported": _get(tree, F.CASES_REPORTED),
+        "cases_open": sum(_get(tree, F.cases_by("open", "category", c)) for c in categories),
+        "cases_closed": _get(tree, F.CASES_CLOSED),
+        "cases_resolved": _get(tree, F.CASES_RESOLVED),
         "by_category": {
             c: {
-                "open": _get(tree, f"cases.open.category.{c}"),
-                "closed": _get(tree, f"cases.closed.category.{c}"),
-                "workers_affected": _people(_get(tree, f"cases.workers_affected.category.{c}"), suppress),
+                "open": _get(tree, F.cases_by("open", "category", c)),
+                "closed": _get(tree, F.cases_by("closed", "category", c)),
+                "workers_affected": _people(_get(tree, F.workers_affected_by_category(c)), suppress),
             }
             for c in categories
         },
-        "by_stage": {s: {"open": _get(tree, f"cases.open.stage.{s}"), "closed": _get(tree, f"cases.closed.stage.{s}")} for s in stages},
-        "by_outcome": dict(sorted((_get(tree, "cases.outcome") or {}).items())),
-        "workers_affected": _people(_get(tree, "workers_affected"), suppress),
-        "women_affected": _people(_get(tree, "women_affected"), suppress),
-        "workers_benefited": _people(_get(tree, "workers_benefited"), suppress),
-        "recovered_idr": _get(tree, "recovered_idr"),
+        "by_stage": {s: {"open": _get(tree, F.cases_by("open", "stage", s)), "closed": _get(tree, F.cases_by("closed", "stage", s))} for s in stages},
+        "by_outcome": dict(sorted((_get(tree, F.CASE_OUTCOMES) or {}).items())),
+        "workers_affected": _people(_get(tree, F.WORKERS_AFFECTED), suppress),
+        "women_affected": _people(_get(tree, F.WOMEN_AFFECTED), suppress),
+        "workers_benefited": _people(_get(tree, F.WORKERS_BENEFITED), suppress),
+        "recovered_idr": _get(tree, F.RECOVERED_IDR),
     }
 
 
@@ -150,14 +155,14 @@ async def sector_breakdown(
         "suppressed_below": SMALL_CELL if suppress_small else None,
         "totals": {
             **_membership_figures(total, suppress_small),
-            "founding_members": _people(_get(total, "founding_members"), suppress_small),
-            "women_on_board": _people(_get(total, "women_on_board"), suppress_small),
+            "founding_members": _people(_get(total, F.FOUNDING_MEMBERS), suppress_small),
+            "women_on_board": _people(_get(total, F.WOMEN_ON_BOARD), suppress_small),
         },
         "by_federation": by_federation,
         "members_recruited_by": {
-            "gender": _by(total, "recruited.gender", [g.value for g in Gender], suppress_small),
-            "employment_status": _by(total, "recruited.employment_status", [s.value for s in EmploymentStatus], suppress_small),
-            "age_band": _by(total, "recruited.age_band", [a.value for a in AgeBand], suppress_small),
+            "gender": _recruited_by(total, "gender", [g.value for g in Gender], suppress_small),
+            "employment_status": _recruited_by(total, "employment_status", [s.value for s in EmploymentStatus], suppress_small),
+            "age_band": _recruited_by(total, "age_band", [a.value for a in AgeBand], suppress_small),
         },
         "by_province": _regions(total, "province", suppress_small),
         "by_regency": _regions(total, "regency", suppress_small),

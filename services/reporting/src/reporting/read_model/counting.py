@@ -25,26 +25,13 @@ from typing import Any, NamedTuple
 
 from organising_shared.periods import periods_containing
 from organising_shared.reference import RESOLVED_OUTCOMES, province_of
+from reporting.read_model import fields as F
 
 Contribution = Counter  # Counter[tuple[str, str]]
 
 # Before any ViolationCaseProgressed, a case is at the first stage the law requires.
 INITIAL_STAGE = "bipartite"
 ALL_FEDERATIONS = "*"
-
-
-def counter_id(period: str, sector: str, federation: str) -> str:
-    return f"{period}|{sector}|{federation}"
-
-
-def parse_counter_id(doc_id: str) -> tuple[str, str, str]:
-    period, sector, federation = doc_id.split("|")
-    return period, sector, federation
-
-
-def field_key(value: str) -> str:
-    """Region codes hold dots, which MongoDB reads as paths: `32.16` is stored as `32-16`."""
-    return value.replace(".", "-")
 
 
 def _in_order(events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -60,7 +47,7 @@ def _period_codes(day: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=16384)
 def _counter_documents(day: str, sector: str, federation: str) -> tuple[str, ...]:
-    return tuple(counter_id(code, sector, federation) for code in _period_codes(day))
+    return tuple(F.counter_id(code, sector, federation) for code in _period_codes(day))
 
 
 def _add(contribution: Contribution, day: str, sector: str, federation: str, fields: Iterable[tuple[str, int]]) -> None:
@@ -75,23 +62,23 @@ def _add(contribution: Contribution, day: str, sector: str, federation: str, fie
 def _recruited_fields(gender: str, employment_status: str, age_band: str, region_code: str) -> tuple[tuple[str, int], ...]:
     # A batch's thousands of recruitments share a few hundred combinations of these.
     return (
-        ("members_recruited", 1),
-        (f"recruited.gender.{gender}", 1),
-        (f"recruited.employment_status.{employment_status}", 1),
-        (f"recruited.age_band.{age_band or 'unspecified'}", 1),
-        *_region_fields("recruited", region_code),
+        (F.MEMBERS_RECRUITED, 1),
+        (F.recruited_by("gender", gender), 1),
+        (F.recruited_by("employment_status", employment_status), 1),
+        (F.recruited_by("age_band", age_band or "unspecified"), 1),
+        *_region_fields(F.RECRUITED, region_code),
     )
 
 
 @lru_cache(maxsize=4096)
 def _left_fields(region_code: str) -> tuple[tuple[str, int], ...]:
-    return (("members_left", 1), *_region_fields("left", region_code))
+    return ((F.MEMBERS_LEFT, 1), *_region_fields(F.LEFT, region_code))
 
 
-def _region_fields(prefix: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
-    fields = [(f"{prefix}.province.{province_of(region_code)}", amount)]
+def _region_fields(group: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
+    fields = [(F.by_region(group, "province", province_of(region_code)), amount)]
     if "." in region_code:
-        fields.append((f"{prefix}.regency.{field_key(region_code)}", amount))
+        fields.append((F.by_region(group, "regency", F.region_key(region_code)), amount))
     return fields
 
 
@@ -140,10 +127,10 @@ def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
         return contribution
     _, first = _in_order(events)[0]
     fields = [
-        ("union_units_established", 1),
-        ("founding_members", first["founding_members"]),
-        ("women_on_board", first.get("women_on_board") or 0),
-        *_region_fields("units", first["region_code"]),
+        (F.UNION_UNITS_ESTABLISHED, 1),
+        (F.FOUNDING_MEMBERS, first["founding_members"]),
+        (F.WOMEN_ON_BOARD, first.get("women_on_board") or 0),
+        *_region_fields(F.UNITS, first["region_code"]),
     ]
     _add(contribution, first["day"], first["sector"], first["federation"], fields)
     return contribution
@@ -184,24 +171,24 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
     sector, federation = report["sector"], report["federation"]
     status = "closed" if close else "open"
     reported = [
-        ("cases_reported", 1),
-        ("workers_affected", report["workers_affected"]),
-        ("women_affected", report.get("women_affected") or 0),
-        (f"cases.{status}.category.{report['category']}", 1),
-        (f"cases.{status}.stage.{stage}", 1),
-        (f"cases.workers_affected.category.{report['category']}", report["workers_affected"]),
-        *_region_fields("cases", report["region_code"]),
+        (F.CASES_REPORTED, 1),
+        (F.WORKERS_AFFECTED, report["workers_affected"]),
+        (F.WOMEN_AFFECTED, report.get("women_affected") or 0),
+        (F.cases_by(status, "category", report["category"]), 1),
+        (F.cases_by(status, "stage", stage), 1),
+        (F.workers_affected_by_category(report["category"]), report["workers_affected"]),
+        *_region_fields(F.CASES, report["region_code"]),
     ]
     if not close:
-        reported.append((f"cases.open_by_day.{report['day']}", 1))
+        reported.append((F.open_cases_on(report["day"]), 1))
     _add(contribution, report["day"], sector, federation, reported)
     if close:
         closed = [
-            ("cases_closed", 1),
-            (f"cases.outcome.{close['outcome']}", 1),
-            ("recovered_idr", close.get("recovered_idr") or 0),
-            ("workers_benefited", close.get("workers_benefited") or 0),
-            ("cases_resolved", 1 if close["outcome"] in RESOLVED_OUTCOMES else 0),
+            (F.CASES_CLOSED, 1),
+            (F.case_outcome(close["outcome"]), 1),
+            (F.RECOVERED_IDR, close.get("recovered_idr") or 0),
+            (F.WORKERS_BENEFITED, close.get("workers_benefited") or 0),
+            (F.CASES_RESOLVED, 1 if close["outcome"] in RESOLVED_OUTCOMES else 0),
         ]
         _add(contribution, close["day"], sector, federation, closed)
     return contribution
@@ -212,11 +199,3 @@ def add_into(total: dict, contribution: Mapping, *, times: int = 1) -> None:
     get = total.get
     for key, amount in contribution.items():
         total[key] = get(key, 0) + amount * times
-
-
-def difference(before: Contribution, after: Contribution) -> Contribution:
-    """after − before, keeping negative amounts (Counter's `-` would drop them)."""
-    delta: Contribution = Counter(after)
-    for key, amount in before.items():
-        delta[key] -= amount
-    return Counter({key: amount for key, amount in delta.items() if amount})

@@ -1,7 +1,7 @@
 """The dashboard: what it shows (one snapshot of a period's figures) and the page that shows it.
 
-The page is plain HTML, JavaScript and CSS from `reporting/static/`, served without a token: it
-holds no figures. The figures come from the live stream (reporting.live), which needs a bearer
+The page is plain HTML, JavaScript and CSS from `reporting/api/static/`, served without a token: it
+holds no figures. The figures come from the live stream (reporting.api.live), which needs a bearer
 token; the page asks for one once and keeps it in the tab's sessionStorage.
 """
 
@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
-from pymongo.asynchronous.database import AsyncDatabase
-
 from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import Sector
-from reporting.breakdowns import sector_breakdown, violations_summary
-from reporting.figures import targets_report
+from pymongo.asynchronous.database import AsyncDatabase
+
+from reporting.read_model.breakdowns import sector_breakdown, violations_summary
+from reporting.read_model.figures import targets_report
 
 if TYPE_CHECKING:
-    from reporting.live import ComputeView, View
+    from reporting.api.live import ComputeView, View
 
 STATIC = Path(__file__).parent / "static"
 

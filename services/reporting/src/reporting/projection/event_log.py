@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections import Delivered
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from organising_shared.projection import Delivered
-
 EVENTS = "events"
-_DUPLICATE_KEY = 11000
 
 
 async def record_events(database: AsyncDatabase, delivered: Sequence[Delivered]) -> None:
@@ -33,5 +32,5 @@ async def record_events(database: AsyncDatabase, delivered: Sequence[Delivered])
         await database[EVENTS].insert_many(list(documents.values()), ordered=False)
     except BulkWriteError as error:
         # A redelivered or re-sent event is already there; anything else is a real failure.
-        if any(problem.get("code") != _DUPLICATE_KEY for problem in error.details.get("writeErrors", [])):
+        if not only_duplicate_keys(error):
             raise

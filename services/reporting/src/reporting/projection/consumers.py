@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from organising_shared.projections import (
+    Delivered,
+    PipelinedProjection,
+    subscribe_projection,
+)
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projection import Delivered, PipelinedProjection, subscribe_projection
 from reporting.config import ReportingSettings
-from reporting.projector import ReportingProjector
-
+from reporting.projection.projector import ReportingProjector
 
 # A batch holds at most one fetch, and a fetch at most this much per partition. With aiokafka's
 # 1 MB (about 2,500 records here) a backlog on six partitions gave batches of about 14,900;

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from organising_shared.events import SectorTargetSetEvent
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
-from organising_shared.events import SectorTargetSetEvent
-from reporting.counting import ALL_FEDERATIONS
-
-TARGET_FIELDS = ("members_recruited", "union_units_established", "cases_resolved")
+from reporting.read_model.counting import ALL_FEDERATIONS
+from reporting.read_model.fields import TARGET_FIELDS
 
 
 def target_id(period: str, sector: str, federation: str | None) -> str:

@@ -11,33 +11,48 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any
 
+from organising_shared.projections import (
+    Delivered,
+    ExactlyOnceProjector,
+    PreparedBatch,
+    RecordLike,
+    apply_isolating,
+)
+from organising_shared.projections.failures import ApplyAgain
+from organising_shared.projections.pipeline import ApplyPipeline
+from organising_shared.topics import Topics
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.failures import ApplyAgain
-from organising_shared.pipeline import ApplyPipeline
-from organising_shared.projection import Delivered, ExactlyOnceProjector, PreparedBatch, RecordLike, apply_isolating
-from organising_shared.topics import Topics
-from reporting.event_log import record_events
-from reporting.generations import Generation, current_generation
-from reporting.member_ledger import LedgerMoved, MemberLedger
-from reporting.projection import YIELD_EVERY, BatchChanges, EntityExists, apply_batch, digest_batch
+from reporting.projection.apply import (
+    YIELD_EVERY,
+    BatchChanges,
+    EntityExists,
+    apply_batch,
+    digest_batch,
+)
+from reporting.projection.event_log import record_events
+from reporting.projection.generations import Generation, current_generation
+from reporting.read_model.ledger import MemberLedger
 
 
 class GenerationChanged(ApplyAgain):
     """The pointer moved while this batch was being applied: apply it to the new generation."""
 
 
-def generation_apply(
-    generation: Generation, ledger: MemberLedger, read_first: Callable[[], bool]
-) -> Callable[[BatchChanges, AsyncClientSession], Awaitable[Any]]:
+def generation_apply(generation: Generation, ledger: MemberLedger) -> Callable[..., Awaitable[Any]]:
+    """The transaction's work for one generation: check the pointer, then apply the batch.
+
+    `read_first` (an option of the attempt, see `ReportingProjector.apply`) reads every unit and
+    case before writing it, instead of taking those seen only by their founding event for new.
+    """
     database = generation.database
 
-    async def apply(changes: BatchChanges, session: AsyncClientSession) -> None:
+    async def apply(changes: BatchChanges, session: AsyncClientSession, *, read_first: bool = False) -> None:
         pointer = await current_generation(database, session)
         if pointer.name != generation.name:
             raise GenerationChanged(pointer.name)
-        await apply_batch(generation, ledger, changes, session, read_first=read_first())
+        await apply_batch(generation, ledger, changes, session, read_first=read_first)
 
     return apply
 
@@ -62,8 +77,6 @@ class ReportingProjector:
         self._projectors: dict[str, ExactlyOnceProjector] = {}
         self._ledgers: dict[str, MemberLedger] = {}
         self._generation: Generation | None = None
-        # Set while a batch is applied again because a unit or case it took for new was stored.
-        self._read_first = False
 
     def for_generation(self, generation: Generation) -> ExactlyOnceProjector:
         if generation.name not in self._projectors:
@@ -74,7 +87,7 @@ class ReportingProjector:
             self._projectors[generation.name] = ExactlyOnceProjector(
                 database=self._database,
                 name=generation.projector_name,
-                apply=generation_apply(generation, self._ledgers[generation.name], lambda: self._read_first),
+                apply=generation_apply(generation, self._ledgers[generation.name]),
                 digest=digest_batch,
                 topics=self._topics,
                 federations=self._federations,
@@ -102,19 +115,19 @@ class ReportingProjector:
         switches over only once it has applied at least as far as the old generation in every
         partition, and the transaction skips whatever the new generation has applied already.
         """
-        try:
-            while True:
-                projector, ledger = await self._current()
-                try:
-                    return await apply_exactly_once(ledger, lambda: projector.apply(batch))
-                except GenerationChanged:
+        read_first = False
+        while True:
+            projector, ledger = await self._current()
+            try:
+                return await apply_exactly_once(ledger, lambda: projector.apply(batch, read_first=read_first))
+            except ApplyAgain as again:
+                # The one place that says what the next attempt does differently. Another
+                # instance's ledger segment (`LedgerMoved`) needs nothing: the next attempt
+                # folds it first.
+                if isinstance(again, GenerationChanged):
                     self._generation = None  # the pointer moved under this batch: apply it to the new generation
-                except LedgerMoved:
-                    pass  # another instance appended first: apply the batch again on top of its segment
-                except EntityExists:
-                    self._read_first = True  # apply it again, reading every unit and case first
-        finally:
-            self._read_first = False
+                elif isinstance(again, EntityExists):
+                    read_first = True  # a unit or case taken for new was stored: read every one first
 
     def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[tuple[str, int], int]) -> PreparedBatch:
         # Any generation's projector digests alike: the digest needs no stored state.
@@ -152,7 +165,7 @@ async def apply_pipelined(
     projector: ExactlyOnceProjector, ledger: MemberLedger, batches: AsyncIterable[Sequence[RecordLike]]
 ) -> int:
     """Apply `batches` in order, one transaction each, decoding the next batch while the store
-    applies the previous one (`organising_shared.pipeline`); returns how many events were applied.
+    applies the previous one (`organising_shared.projections.pipeline`); returns how many events were applied.
 
     When one fails, the batches after it are not applied (their invalid records may already be
     dead-lettered, which is at least once anyway); stored offsets make applying them all again

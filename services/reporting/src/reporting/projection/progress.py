@@ -22,9 +22,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
-
 from organising_shared.events import (
     SectorFallingBehind,
     SectorFallingBehindEvent,
@@ -36,8 +33,11 @@ from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import MILESTONES
 from organising_shared.topics import Topics
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
-from reporting.figures import targets_report
-from reporting.generations import current_generation
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from reporting.projection.generations import current_generation
+from reporting.read_model.figures import targets_report
 
 log = logging.getLogger(__name__)
 

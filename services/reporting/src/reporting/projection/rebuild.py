@@ -1,6 +1,6 @@
 """Rebuild every projection from the topics, then switch the API over, without stopping it.
 
-    organising-reporting-rebuild [--drop-old]      (or: python -m reporting.rebuild)
+    organising-reporting-rebuild [--drop-old]      (or: python -m reporting.projection.rebuild)
 
 1. A new generation of collections is created (see `generations`).
 2. Every partition of the membership, violations and targets topics is read from the start, with
@@ -27,19 +27,30 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from pymongo import UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
 from organising_shared.heap import rare_collections
 from organising_shared.logging import configure_logging
 from organising_shared.mongo import make_mongo_client
-from organising_shared.projection import OFFSETS_COLLECTION, ExactlyOnceProjector
+from organising_shared.projections import ExactlyOnceProjector
+from organising_shared.projections.tracking import (
+    forget_positions,
+    offsets_of,
+    retire_positions,
+    stored_positions,
+)
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
 from reporting.config import ReportingSettings
-from reporting.generations import GENERATIONS, POINTER, Generation, current_generation, new_generation_name
-from reporting.member_ledger import MemberLedger
-from reporting.projection import apply_batch, digest_batch
-from reporting.projector import apply_pipelined
+from reporting.projection.apply import apply_batch, digest_batch
+from reporting.projection.generations import (
+    GENERATIONS,
+    POINTER,
+    Generation,
+    current_generation,
+    new_generation_name,
+)
+from reporting.projection.projector import apply_pipelined
+from reporting.read_model.ledger import MemberLedger
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +83,6 @@ class _NotDeadLettered:
         self.count += 1
 
 
-async def _offsets(database: AsyncDatabase, projector_name: str, session: AsyncClientSession) -> dict[Position, int]:
-    return {
-        (row["topic"], row["partition"]): row["offset"]
-        async for row in database[OFFSETS_COLLECTION].find({"projection": projector_name}, session=session)
-    }
-
-
 async def switch_to(database: AsyncDatabase, new: Generation, positions: Iterable[Position]) -> bool:
     """Move the pointer to `new` if it has applied at least as far as the current generation.
 
@@ -93,22 +97,12 @@ async def switch_to(database: AsyncDatabase, new: Generation, positions: Iterabl
         old = await current_generation(database, session)
         if old.name == new.name:
             return True
-        old_offsets = await _offsets(database, old.projector_name, session)
-        new_offsets = await _offsets(database, new.projector_name, session)
+        old_offsets = await stored_positions(offsets_of(database), old.projector_name, session)
+        new_offsets = await stored_positions(offsets_of(database), new.projector_name, session)
         everywhere = positions | set(old_offsets)
         if any(new_offsets.get(p, -1) < old_offsets.get(p, -1) for p in everywhere):
             return False
-        await database[OFFSETS_COLLECTION].bulk_write(
-            [
-                UpdateOne(
-                    {"_id": f"{old.projector_name}|{topic}|{partition}"},
-                    {"$max": {"offset": -1}, "$set": {"projection": old.projector_name, "topic": topic, "partition": partition, "retired": True}},
-                    upsert=True,
-                )
-                for topic, partition in sorted(everywhere)
-            ],
-            session=session,
-        )
+        await retire_positions(offsets_of(database), old.projector_name, everywhere, session)
         now = datetime.now(UTC)
         await database[GENERATIONS].update_one(
             {"_id": POINTER}, {"$set": {"generation": new.name, "previous": old.name, "since": now}}, upsert=True, session=session
@@ -208,7 +202,7 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_B
             await consumer.stop()
     if drop_old and previous != generation.name:
         await Generation(database, previous).drop()
-        await database[OFFSETS_COLLECTION].delete_many({"projection": Generation(database, previous).projector_name})
+        await forget_positions(offsets_of(database), Generation(database, previous).projector_name)
         await database[GENERATIONS].update_one({"_id": previous}, {"$set": {"status": "dropped"}}, upsert=True)
     await mongo.close()
     seconds = time.monotonic() - started

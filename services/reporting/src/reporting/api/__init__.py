@@ -1,0 +1,1 @@
+"""HTTP: figure routes, the live stream, the dashboard page and the exports."""

@@ -1,0 +1,1 @@
+"""Writing the read model: the subscriber, each batch applied to a generation, the rebuild, progress events."""
