@@ -94,6 +94,19 @@ def refuse_personal_data(text: str) -> str:
     return text
 
 
+# A long number is a fine identifier (a company's NIB has 13 digits); a NIK, phone or e-mail is not.
+_NOT_IN_IDENTIFIERS = (PersonalDataKind.PHONE_NUMBER, PersonalDataKind.NIK, PersonalDataKind.EMAIL_ADDRESS)
+
+
+def refuse_personal_data_in_identifier(identifier: str) -> str:
+    """A pydantic AfterValidator for identifiers people type (a workplace or case id)."""
+    kinds = [kind for kind in personal_data_in(identifier) if kind in _NOT_IN_IDENTIFIERS]
+    if kinds:
+        named = " and ".join(kind.with_article for kind in kinds)
+        raise ValueError(f"looks like {named}; an identifier must not be personal data")
+    return identifier
+
+
 def _one_spelling(text: str) -> str:
     if text.isascii():
         return text

@@ -96,3 +96,9 @@ def test_a_nik_in_any_column_of_a_row_is_not_repeated_in_its_reason():
     assert [item.line for item in rejected] == list(range(2, 2 + len(values)))
     for item in rejected:
         assert NIK not in item.reason, item.reason
+
+
+@pytest.mark.parametrize("field", ["workplace_id", "case_id"])
+def test_a_nik_typed_into_an_identifier_is_refused_before_it_is_published(field):
+    with pytest.raises(ValidationError, match="looks like a NIK"):
+        ViolationCreate.model_validate({**VIOLATION, field: NIK})

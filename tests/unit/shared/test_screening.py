@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from organising_shared.screening import PersonalDataKind, personal_data_in, personal_data_problem, refuse_personal_data
+from organising_shared.screening import (
+    PersonalDataKind,
+    personal_data_in,
+    personal_data_problem,
+    refuse_personal_data,
+    refuse_personal_data_in_identifier,
+)
 
 PHONE, NIK, ID, EMAIL = (
     PersonalDataKind.PHONE_NUMBER,
@@ -127,3 +133,14 @@ def test_the_validator_refuses_and_passes():
     assert refuse_personal_data("40 workers on 2026-03-14") == "40 workers on 2026-03-14"
     with pytest.raises(ValueError, match="looks like a NIK"):
         refuse_personal_data("3201 1234 5678 0001")
+
+
+@pytest.mark.parametrize("identifier", ["3201123456780001", "wp-0812-1005-9887", "siti@gmail.com", "case-+62 812 1005 9887"])
+def test_an_identifier_that_is_personal_data_is_refused(identifier):
+    with pytest.raises(ValueError, match="an identifier must not be personal data"):
+        refuse_personal_data_in_identifier(identifier)
+
+
+@pytest.mark.parametrize("identifier", ["wp-bekasi-0042", "case-2026-0107", "nib-9120301234567", "puk-fspmi-0042", "32.16-wp-7"])
+def test_ordinary_identifiers_pass_even_with_a_long_number(identifier):
+    assert refuse_personal_data_in_identifier(identifier) == identifier

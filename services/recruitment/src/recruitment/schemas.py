@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from organising_shared.digits import to_ascii_digits
-from organising_shared.events import FreeText, Identifier, MemberRef, RegionCode
+from organising_shared.events import FreeText, MemberRef, RegionCode
+from organising_shared.events import Identifier as EventIdentifier
 from organising_shared.periods import jakarta_today
 from organising_shared.reference import (
     FEDERATION_CODE_PATTERN,
@@ -25,6 +26,7 @@ from organising_shared.reference import (
     Sector,
     ViolationCategory,
 )
+from organising_shared.screening import refuse_personal_data_in_identifier
 
 # Counts and sums above these are typing mistakes, not reports (and would overflow int64 later).
 MAX_WORKERS = 10_000_000
@@ -55,6 +57,11 @@ def _ascii_digits(value: object) -> object:
     # 0-9 before the pattern and before the keyed hash, so a duplicate is found as one.
     return to_ascii_digits(value) if isinstance(value, str) else value
 
+
+# Identifiers typed by people are published: a NIK or phone typed into `workplace_id` would be
+# on Kafka for ever. Events from federation systems are not screened this way (their ids are
+# their own; see the README, "Personal data in free text and identifiers").
+Identifier = Annotated[EventIdentifier, AfterValidator(refuse_personal_data_in_identifier)]
 
 # Personal identifiers are normalised (the same person, however typed); codes are refused when
 # not in 0-9 (RegionCode, FederationField): see the README, "Digits".
