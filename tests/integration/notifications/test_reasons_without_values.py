@@ -7,6 +7,8 @@ import logging
 
 import pytest
 
+from organising_shared.auth.principal import Role
+
 from tests.integration.notifications.conftest import make_settings, running_service, webhook
 
 pytestmark = pytest.mark.integration
@@ -61,7 +63,12 @@ async def test_a_nik_sent_in_any_field_or_parameter_is_not_echoed(service, caplo
     ]:
         response = await service.admin.request(method, path, params=params)
         answers.append(((method, path, params), response.status_code, response.text))
-    not_refused = [answer for answer in answers if answer[1] not in (404, 405, 422)]
+    federation_token = await service.issue_token(name="fspmi-office", role=Role.FEDERATION, federation="FSPMI")
+    async with service.as_token(federation_token) as fspmi:
+        for path in ("/api/v1/deliveries", "/api/v1/subscriptions"):
+            response = await fspmi.get(path, params={"federation": NIK})
+            answers.append((("GET", path, "as FSPMI"), response.status_code, response.text))
+    not_refused = [answer for answer in answers if answer[1] not in (403, 404, 405, 422)]
     assert not_refused == []
     echoed = [answer for answer in answers if NIK in answer[2] or UNKNOWN_FEDERATION in answer[2] or NIK[:8] in answer[2]]
     assert echoed == []
