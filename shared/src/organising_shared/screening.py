@@ -56,8 +56,14 @@ _DATE = re.compile(
     r")(?!\d)",
     re.ASCII,
 )
+# Stretches of digits, separators and parentheses: a cheap first pass over the whole text (a
+# summary is checked in every event that carries one), so that the finer rules below only ever
+# read the few short stretches that could be a number of eight digits or more.
+_STRETCH = re.compile(r"\d[\d .\-()]{6,}\d", re.ASCII)
+_NOT_DIGITS = re.compile(r"\D+", re.ASCII)
 _JOINER = r"(?:\)[ .\-]?|[ .\-]?\(|[ .\-])"
 _RUN = re.compile(rf"\(?(?:\+ ?)?\d+(?:{_JOINER}\d+)*", re.ASCII)
+_PLUS_BEFORE = re.compile(r"\(?\+ ?\(?$")
 _MONEY = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+", re.ASCII)
 _CURRENCY_BEFORE = re.compile(r"(?:\brp\.?|\bidr)\s*\(?$", re.IGNORECASE)
 _REGION_CODE = re.compile(r"\d{2}\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?", re.ASCII)
@@ -71,8 +77,8 @@ _EMAIL = re.compile(rf"[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[^\W\d_]{{2
 def personal_data_in(text: str) -> tuple[PersonalDataKind, ...]:
     """The kinds of personal data `text` appears to hold, in a fixed order; empty when none."""
     text = _one_spelling(text)
-    found = {kind for run in _RUN.finditer(_DATE.sub("#", text)) if (kind := _kind_of_run(run))}
-    if _EMAIL.search(text):
+    found = {kind for stretch in _STRETCH.finditer(text) for kind in _kinds_in_stretch(text, stretch)}
+    if _may_hold_an_email_address(text) and _EMAIL.search(text):
         found.add(PersonalDataKind.EMAIL_ADDRESS)
     return tuple(kind for kind in PersonalDataKind if kind in found)
 
@@ -129,13 +135,36 @@ def _one_character(char: str) -> str:
     return char
 
 
-def _kind_of_run(run: re.Match[str]) -> PersonalDataKind | None:
-    spelled = run.group().strip("()")
+def _may_hold_an_email_address(text: str) -> bool:
+    if "@" in text:
+        return True
+    lowered = text.lower()
+    return "at)" in lowered or "at]" in lowered or "at}" in lowered
+
+
+def _kinds_in_stretch(text: str, stretch: re.Match[str]) -> list[PersonalDataKind]:
+    if len(_NOT_DIGITS.sub("", stretch.group())) < 8:
+        return []
+    # The stretch with what may lead it (`+62`, `(+62)`, `Rp`) and its dates masked.
+    lead = _PLUS_BEFORE.search(text, max(0, stretch.start() - 4), stretch.start())
+    start = lead.start() if lead else stretch.start()
+    masked = _DATE.sub("#", text[start : stretch.end()])
+    before = text[max(0, start - 8) : start]
+    kinds = []
+    for run in _RUN.finditer(masked):
+        kind = _kind_of_run(run.group(), before + masked[: run.start()])
+        if kind:
+            kinds.append(kind)
+    return kinds
+
+
+def _kind_of_run(run: str, before: str) -> PersonalDataKind | None:
+    spelled = run.strip("()")
     groups = _GROUP.findall(spelled)
     digits = "".join(groups)
     if len(digits) < 8:
         return None
-    if _MONEY.fullmatch(spelled) or _CURRENCY_BEFORE.search(run.string, 0, run.start()):
+    if _MONEY.fullmatch(spelled) or _CURRENCY_BEFORE.search(before):
         return None
     if _REGION_CODE.fullmatch(spelled) and spelled[:2] in PROVINCE_CODES:
         return None
