@@ -8,6 +8,9 @@ a NIK typed into the wrong field. So a reason names the field and the rule only:
   `<unknown field>`;
 - a message that still contains the submitted text (a custom validator, a library message) has
   it cut out. Our own validators never put the value in a message; this is the net under them.
+
+The HTTP side (a FastAPI handler answering 422 this way) is `organising_shared.http_errors`;
+this module is pure, since every consumer's decoding uses it.
 """
 
 from __future__ import annotations
@@ -16,19 +19,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-
 from organising_shared.screening import personal_data_in
 
 UNKNOWN_FIELD = "<unknown field>"
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}", re.ASCII)
-# Shorter inputs are left in place: cutting "won" out of "Input should be 'won', ..." would
-# garble every enum message, and nothing personal is that short. Custom messages are cut at 3.
+# An input is cut wherever it appears once it is this long; shorter, only where the message
+# quotes it ('abc'), since cutting "code" out of "… a Kemendagri code like '32'" would garble
+# the message, and a value under three characters holds nothing personal.
 _SHORTEST_CUT = 8
-_SHORTEST_CUT_IN_CUSTOM_MESSAGES = 3
-_CUSTOM_MESSAGE_TYPES = frozenset({"value_error", "assertion_error"})
+_SHORTEST_QUOTED_CUT = 3
 
 
 def safe_location(loc: Iterable[str | int]) -> list[str | int]:
@@ -44,9 +43,13 @@ def safe_message(item: dict[str, Any]) -> str:
         expected = (item.get("ctx") or {}).get("expected_tags", "")
         return f"does not match any of the expected tags: {expected}" if expected else "does not match any of the expected tags"
     value = item.get("input")
-    shortest = _SHORTEST_CUT_IN_CUSTOM_MESSAGES if item.get("type") in _CUSTOM_MESSAGE_TYPES else _SHORTEST_CUT
-    if isinstance(value, str) and len(value.strip()) >= shortest:
-        message = message.replace(value, "…").replace(value.strip(), "…")
+    if not isinstance(value, str):
+        return message
+    for text in {value, value.strip()}:
+        if len(text) >= _SHORTEST_CUT:
+            message = message.replace(text, "…")
+        elif len(text) >= _SHORTEST_QUOTED_CUT:
+            message = message.replace(f"'{text}'", "'…'").replace(f'"{text}"', '"…"')
     return message
 
 
@@ -66,18 +69,6 @@ def describe_errors(errors: Sequence[dict[str, Any]], *, skip: Iterable[str] = (
     if limit is not None and len(errors) > limit:
         parts.append(f"and {len(errors) - limit} more")
     return "; ".join(parts)
-
-
-def install_safe_validation_errors(app: FastAPI) -> None:
-    """Answer 422 in FastAPI's shape (`detail: [{type, loc, msg}]`) without `input` and `ctx`."""
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        detail = [
-            {"type": item.get("type", "value_error"), "loc": safe_location(item.get("loc", ())), "msg": safe_message(item)}
-            for item in error.errors()
-        ]
-        return JSONResponse({"detail": detail}, status_code=422)
 
 
 def _is_field_name(part: str) -> bool:

@@ -37,3 +37,11 @@ def test_errors_are_described_in_order_with_a_limit():
         {"type": "missing", "loc": ("occurred_at",), "msg": "Field required", "input": {}},
     ]
     assert describe_errors(errors, limit=2) == "data.sector: Field required; data.<unknown field>: Extra inputs are not permitted; and 1 more"
+
+
+def test_a_short_input_is_cut_only_where_the_message_quotes_it():
+    quoted = {"type": "value_error", "msg": "Value error, 'Siti' is not a code", "input": "Siti"}
+    assert safe_message(quoted) == "'…' is not a code"
+    # "code" typed into region_code: the rule's own word stays.
+    unquoted = {"type": "value_error", "msg": "Value error, region_code is not a Kemendagri code like '32'", "input": "code"}
+    assert safe_message(unquoted) == "region_code is not a Kemendagri code like '32'"

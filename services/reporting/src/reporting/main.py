@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
-from organising_shared.error_reasons import install_safe_validation_errors
 from organising_shared.health import health_router
+from organising_shared.http_errors import install_safe_validation_errors
 from organising_shared.metrics import metrics_router
 from organising_shared.heap import rare_collections
 from organising_shared.service import serve, service_runtime
