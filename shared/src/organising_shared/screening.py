@@ -27,6 +27,10 @@ still has to be taught NIK, money and dates, and a few lines of rule said here a
 review than its leniency levels. The rule is a guard against mistakes, not against someone
 determined to hide a number (`nol delapan satu dua ...` passes); it refuses ten-digit amounts
 written without `Rp` or separators, which the reason makes easy to fix.
+
+Cost: one regex pass over the text finds stretches of digits and separators; only stretches of
+eight digits or more go through the rules above. About 2 µs for a sentence, 0.15 ms for 2,000
+characters dense with dates and amounts (measured on the shared machine, min of 7 runs).
 """
 
 from __future__ import annotations
