@@ -39,6 +39,10 @@ FOUND = [
     ("(021) 555-1234", PHONE),
     ("021-5551234", PHONE),
     ("+44 20 7946 0958", PHONE),
+    ("+62-812-1005-9887", PHONE),
+    ("+62-21-555-1234", PHONE),
+    ("tel 021 555 1234", PHONE),
+    ("WA: 0812 1005 9887 / 0813 2222 3333", PHONE),
     # other scripts, other separators, invisible characters
     ("０８１２-１００５-９８８７", PHONE),
     ("＋６２ ８１２ １００５ ９８８７", PHONE),
@@ -56,6 +60,7 @@ FOUND = [
     ("3201.1234.5678.0001", NIK),
     ("32.01.12.345678.0001", NIK),
     ("NIK:3201123456780001", NIK),
+    ("NIK: 3201-12-345678-0001", NIK),
     ("３２０１１２３４５６７８０００１", NIK),
     ("٣٢٠١١٢٣٤٥٦٧٨٠٠٠١", NIK),
     # long numbers that identify someone
@@ -70,6 +75,7 @@ FOUND = [
     ("siti(at)gmail(dot)com", EMAIL),
     ("siti {at} gmail.com", EMAIL),
     ("budi@pabrik-maju.co.id,", EMAIL),
+    ("SITI@GMAIL.COM", EMAIL),
 ]
 
 CLEAN = [
@@ -102,6 +108,12 @@ CLEAN = [
     "@serikat_pekerja on social media",
     "Pekerja @pabrik. Kemudian mogok",
     "Pekerja (at) the plant",
+    "2026-03-14T09:30:00+07:00",
+    "Pasal 59 ayat (1) huruf a, (2) dan (3)",
+    "dari 1.500 menjadi 2.750 pekerja",
+    "No. 123/Pdt.Sus-PHI/2026/PN.Bdg",
+    "Rp1.250.000.000,- dan Rp 750.000.000",
+    "0,5% dari 12.000.000",
 ]
 
 
