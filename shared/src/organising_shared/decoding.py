@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from organising_shared import error_reasons
 from organising_shared.events import EVENT_ADAPTER, EVENT_TYPES, Event
 from organising_shared.topics import TOPIC_OF_EVENT_TYPE
 
@@ -57,7 +58,7 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
     event_type = document.get("event_type")
     if event_type not in EVENT_TYPES:
         known = ", ".join(EVENT_TYPES)
-        return Rejection(f"unknown event_type {str(event_type)[:64]!r}: expected one of {known}")
+        return Rejection(f"unknown event_type: expected one of {known}")
     if topic is not None and TOPIC_OF_EVENT_TYPE[event_type] != topic:
         return Rejection(f"{event_type} belongs on {TOPIC_OF_EVENT_TYPE[event_type]}, not on {topic}")
     try:
@@ -71,17 +72,7 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
 
 def describe_errors(error: ValidationError) -> str:
     """`data.sector: Input should be 'chemical', …; occurred_at: Field required` — without input values."""
-    parts = []
-    for item in error.errors(include_input=False, include_url=False)[:_MAX_ERRORS_IN_REASON]:
-        location = ".".join(str(part) for part in item["loc"] if not _is_union_tag(part))
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{location}: {message}" if location else message)
-    hidden = error.error_count() - _MAX_ERRORS_IN_REASON
-    if hidden > 0:
-        parts.append(f"and {hidden} more")
-    return "; ".join(parts)
-
-
-def _is_union_tag(part: str | int) -> bool:
-    # The discriminated union puts the event type first in every error location.
-    return part in EVENT_TYPES
+    # The input is read only to cut it out of messages that would repeat it (error_reasons).
+    # The discriminated union puts the event type first in every error location: left out.
+    errors = error.errors(include_url=False)
+    return error_reasons.describe_errors(errors, skip=EVENT_TYPES, limit=_MAX_ERRORS_IN_REASON)

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from organising_shared.digits import has_non_ascii_digits
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
 from organising_shared.reference import (
     FEDERATION_CODE_PATTERN,
@@ -36,6 +37,7 @@ from organising_shared.reference import (
     ViolationCategory,
     region_problem,
 )
+from organising_shared.screening import refuse_personal_data
 
 SCHEMA_VERSION = 1
 # A report dated tomorrow in Jakarta is a mistake, but clocks and time zones of federation
@@ -46,7 +48,8 @@ _FUTURE_GRACE = timedelta(days=1)
 def _known_federation(code: str, info: ValidationInfo) -> str:
     allowed = (info.context or {}).get("federations")
     if allowed is not None and code not in allowed:
-        raise ValueError(f"federation {code!r} is not one of the configured federations")
+        # Not the code itself: a reason is logged and returned, and the field may hold anything.
+        raise ValueError("is not one of the configured federations")
     return code
 
 
@@ -55,6 +58,13 @@ def _known_region(code: str) -> str:
     if problem:
         raise ValueError(problem)
     return code
+
+
+def _ascii_digits(identifier: str) -> str:
+    # "wp-٤٢" and "wp-42" would be two workplaces (and two members, two cases) to every counter.
+    if has_non_ascii_digits(identifier):
+        raise ValueError("identifiers must use the digits 0-9, not fullwidth or other scripts' digits")
+    return identifier
 
 
 def _not_in_future(day: date) -> date:
@@ -79,7 +89,7 @@ RegionCode = Annotated[
     AfterValidator(_known_region),
 ]
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
-Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$"), AfterValidator(_ascii_digits)]
 MemberRef = Annotated[
     str,
     Field(
@@ -88,6 +98,7 @@ MemberRef = Annotated[
         description="Opaque pseudonym of a member; only the recruitment service can map it to a person",
         examples=["m_9f2c4a1b7e3d"],
     ),
+    AfterValidator(_ascii_digits),
 ]
 PeriodCode = Annotated[
     str,
@@ -104,6 +115,8 @@ MAX_TOTAL = 2**63 - 1  # a figure the platform computed (progress events): the s
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
 Total = Annotated[int, Field(ge=0, le=MAX_TOTAL)]
+# Free text is published and kept: it must not carry a phone number, NIK or e-mail address.
+FreeText = Annotated[str, AfterValidator(refuse_personal_data)]
 
 
 class EventData(BaseModel):
@@ -144,7 +157,7 @@ class ViolationReported(WorkplaceData):
     workers_affected: int = Field(ge=1, le=MAX_COUNT, examples=[40])
     women_affected: Count | None = Field(default=None, examples=[12])
     reported_on: PastDate = Field(examples=["2026-03-01"])
-    summary: str | None = Field(default=None, max_length=2000, description="Free text, without names")
+    summary: FreeText | None = Field(default=None, max_length=2000, description="Free text, without names, phone numbers, NIK or e-mail addresses")
 
     @model_validator(mode="after")
     def _women_within_workers(self) -> ViolationReported:

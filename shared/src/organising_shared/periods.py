@@ -14,8 +14,9 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-PERIOD_PATTERN = r"^\d{4}(-S[12]|-Q[1-4])?$"
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(S|Q)([1-4]))?$")
+# [0-9], not \d: \d matches every script's digits, and int() reads them ("٢٠٢٦" would pass).
+PERIOD_PATTERN = r"^[0-9]{4}(-S[12]|-Q[1-4])?$"
+_PERIOD_RE = re.compile(r"^([0-9]{4})(?:-(S|Q)([1-4]))?$", re.ASCII)
 
 
 def jakarta_today(now: datetime | None = None) -> date:
@@ -58,16 +59,17 @@ class Period:
     def parse(cls, code: str) -> Period:
         match = _PERIOD_RE.fullmatch(code)
         if not match:
-            raise ValueError(f"period {code!r} is not like '2026', '2026-S1' or '2026-Q3'")
+            # Reasons never repeat the value: it is returned and logged, and could be anything.
+            raise ValueError("period is not like '2026', '2026-S1' or '2026-Q3'")
         year, kind, number = int(match[1]), match[2], match[3]
         if not 2000 <= year <= 2100:
-            raise ValueError(f"period {code!r} has a year outside 2000–2100")
+            raise ValueError("period has a year outside 2000–2100")
         if kind is None:
             return cls(date(year, 1, 1), date(year, 12, 31), code)
         index = int(number)
         if kind == "S":
             if index > 2:
-                raise ValueError(f"period {code!r}: a year has semesters S1 and S2 only")
+                raise ValueError("period: a year has semesters S1 and S2 only")
             first_month, months = 1 + 6 * (index - 1), 6
         else:
             first_month, months = 1 + 3 * (index - 1), 3

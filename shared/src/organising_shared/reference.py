@@ -9,6 +9,8 @@ import re
 from functools import lru_cache
 from enum import StrEnum
 
+from organising_shared.digits import has_non_ascii_digits
+
 
 class Sector(StrEnum):
     CHEMICAL = "chemical"
@@ -115,7 +117,8 @@ class Metric(StrEnum):
 MILESTONES = (25, 50, 75, 100)
 
 FEDERATION_CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
-REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
+# [0-9], not \d: \d matches every script's digits, and "３２" must not pass for "32".
+REGION_CODE_PATTERN = r"^[0-9]{2}(\.[0-9]{2})?$"
 
 # The demo configuration: KSPI's federations. Operators replace it with ORGANISING_FEDERATIONS.
 DEFAULT_FEDERATIONS = ("FSPMI", "SPN", "KEP", "FARKES-R", "ASPEK", "FSP-ISI", "FSP-PAR", "FSPPI")
@@ -135,22 +138,25 @@ PROVINCE_CODES: dict[str, str] = {
     "95": "Papua Pegunungan", "96": "Papua Barat Daya",
 }
 
-_REGION_RE = re.compile(REGION_CODE_PATTERN)
-_FEDERATION_RE = re.compile(FEDERATION_CODE_PATTERN)
+_REGION_RE = re.compile(REGION_CODE_PATTERN, re.ASCII)
+_FEDERATION_RE = re.compile(FEDERATION_CODE_PATTERN, re.ASCII)
 
 
 @lru_cache(maxsize=8192)
 def region_problem(code: str) -> str | None:
     """Why `code` is not a Kemendagri province or regency/city code, or None when it is one.
 
-    Remembered: every event is checked, and a few hundred codes recur."""
+    Remembered: every event is checked, and a few hundred codes recur. The reason never
+    repeats the code: it is logged and returned, and a NIK typed into the field would be too."""
     if not _REGION_RE.fullmatch(code):
-        return f"region_code {code!r} is not a Kemendagri code like '32' or '32.16'"
+        if has_non_ascii_digits(code):
+            return "region_code must be written with the digits 0-9, like '32' or '32.16'"
+        return "region_code is not a Kemendagri code like '32' or '32.16'"
     province, _, regency = code.partition(".")
     if province not in PROVINCE_CODES:
-        return f"region_code {code!r} names no Indonesian province"
+        return "region_code names no Indonesian province"
     if regency == "00":
-        return f"region_code {code!r} names no regency or city"
+        return "region_code names no regency or city"
     return None
 
 
@@ -160,5 +166,5 @@ def province_of(code: str) -> str:
 
 def federation_code_problem(code: str) -> str | None:
     if not _FEDERATION_RE.fullmatch(code):
-        return f"federation code {code!r} must match {FEDERATION_CODE_PATTERN}"
+        return f"federation code must match {FEDERATION_CODE_PATTERN}"
     return None

@@ -48,7 +48,8 @@ class OrganisingSettings(BaseSettings):
     @field_validator("federations")
     @classmethod
     def _valid_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        problems = [problem for code in codes if (problem := federation_code_problem(code))]
+        # The operator's own configuration, not submitted data: naming the code helps and leaks nothing.
+        problems = [f"{code!r}: {problem}" for code in codes if (problem := federation_code_problem(code))]
         if problems:
             raise ValueError("; ".join(problems))
         return codes

@@ -79,9 +79,9 @@ BAD_BODIES = [
     ({"channel": webhook(HOOK), "filters": {"sectors": ["textiles"]}}, "sectors"),
     ({"channel": webhook(HOOK), "filters": {"event_types": ["MemberPromoted"]}}, "event_types"),
     ({"channel": webhook(HOOK), "filters": {"categories": ["parking"]}}, "categories"),
-    ({"channel": webhook(HOOK), "filters": {"federations": ["NOPE"]}}, "NOPE"),
+    ({"channel": webhook(HOOK), "filters": {"federations": ["FSPMI", "NOPE"]}}, "filters.federations.1: is not one of the configured federations"),
     ({"channel": webhook(HOOK), "filters": {"colour": ["red"]}}, "colour"),
-    ({"channel": webhook(HOOK), "federation": "NOPE"}, "NOPE"),
+    ({"channel": webhook(HOOK), "federation": "NOPE"}, "federation: is not one of the configured federations"),
 ]
 
 

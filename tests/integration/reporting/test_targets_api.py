@@ -44,7 +44,7 @@ async def test_put_needs_an_admin_and_a_valid_target(reporting_settings, infrast
             ("2026-S1", "metal", {**GOOD, "members_recruited": "5"}, "members_recruited"),
             ("2026-S1", "metal", {"members_recruited": 5}, "union_units_established"),
             ("2026-S1", "metal", {**GOOD, "name": "x"}, "name"),
-            ("2026-S1", "metal", {**GOOD, "federation": "NOPE"}, "NOPE"),
+            ("2026-S1", "metal", {**GOOD, "federation": "NOPE"}, "federation: is not one of the configured federations"),
             ("2026-S1", "metal", {**GOOD, "federation": "lower"}, "federation"),
         ]
         for period, sector, body, named in bad:

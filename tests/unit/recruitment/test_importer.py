@@ -70,7 +70,7 @@ def test_identical_rows_without_a_nik_are_different_workers_with_different_finge
     [
         ("", "empty"),
         ("sector,workplace_id\n", "missing columns"),
-        (HEADER + ",nama\n", "unknown columns"),
+        (HEADER + ",nama\n", "unknown column at position 8 ("),
         (HEADER + ",nik\n", "twice"),
     ],
 )

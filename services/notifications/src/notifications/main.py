@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.http_errors import install_safe_validation_errors
 from organising_shared.metrics import metrics_router
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
@@ -79,6 +80,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                 await asyncio.gather(*background, return_exceptions=True)
 
     app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan)
+    install_safe_validation_errors(app)  # FastAPI's default 422 repeats the submitted value
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from organising_shared.auth import Principal
+from organising_shared.error_reasons import safe_location, safe_message
 from organising_shared.auth.dependencies import WriterPrincipal
 from organising_shared.events import Identifier, MemberRef
 from recruitment import importer, reads
@@ -77,7 +78,7 @@ def acting_federation(principal: Principal, requested: str | None, settings: Rec
             raise Invalid("federation", "an admin token must name the federation it acts for")
         requested = principal.federation
     if requested not in settings.federations:
-        raise Invalid("federation", f"{requested!r} is not one of the configured federations")
+        raise Invalid("federation", "is not one of the configured federations")
     if not principal.may_act_for(requested):
         raise Forbidden(f"this token may not act for federation {requested}")
     return requested
@@ -227,5 +228,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _field_error(item: dict[str, Any]) -> dict[str, str]:
-    location = ".".join(str(part) for part in item.get("loc", ()))
-    return {"field": location, "reason": str(item.get("msg", "invalid")).removeprefix("Value error, ")}
+    # Not FastAPI's default: it returns the submitted value (`input`) and pydantic's `ctx`.
+    return {"field": ".".join(str(part) for part in safe_location(item.get("loc", ()))), "reason": safe_message(item)}

@@ -57,12 +57,16 @@ def read_csv(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Rej
         header = [column.strip().lower() for column in next(reader)]
     except StopIteration:
         raise Invalid("file", "is empty: expected a header row") from None
-    unknown = [column for column in header if column not in COLUMNS]
+    unknown = [position for position, column in enumerate(header, start=1) if column not in COLUMNS]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if unknown or missing or len(set(header)) != len(header):
         problems = []
         if unknown:
-            problems.append(f"unknown columns {', '.join(repr(c[:40]) for c in unknown)}")
+            # By position, not by name: in a file without a header row, the "names" are the
+            # first member's name, phone and NIK.
+            hint = " (is the header row missing?)" if len(unknown) == len(header) else ""
+            where = f"column at position {unknown[0]}" if len(unknown) == 1 else f"columns at positions {', '.join(map(str, unknown))}"
+            problems.append(f"unknown {where}{hint}")
         if missing:
             problems.append(f"missing columns {', '.join(missing)}")
         if len(set(header)) != len(header):
@@ -99,7 +103,7 @@ def validate_rows(intake: Intake, federation: str, rows: list[tuple[int, dict[st
         try:
             member = MemberCreate.model_validate(cleaned)
         except ValidationError as error:
-            rejected.append(RejectedLine(line=line, reason=describe_errors(error)))
+            rejected.append(RejectedLine(line=line, reason=describe_errors(error)))  # never the row's values
             continue
         nik_lookup = intake.vault.nik_lookup(federation, member.nik) if member.nik else None
         if nik_lookup and nik_lookup in nik_lines:

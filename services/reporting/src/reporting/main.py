@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
+from organising_shared.http_errors import install_safe_validation_errors
 from organising_shared.heap import rare_collections
 from organising_shared.metrics import metrics_router
 from organising_shared.service import serve, service_runtime
@@ -90,6 +91,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                         await watcher
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
+    install_safe_validation_errors(app)  # FastAPI's default 422 repeats the submitted value
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())

@@ -148,4 +148,5 @@ WriterPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.FED
 
 def ensure_may_act_for(principal: Principal, federation: str) -> None:
     if not principal.may_act_for(federation):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this token may not act for federation {federation}")
+        # Not the requested code: it was submitted, and may be anything.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this token may not act for that federation")

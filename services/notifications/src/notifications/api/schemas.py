@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, SecretStr
 
+from organising_shared.events import FreeText
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector, ViolationCategory
 from notifications.domain.notices import NoticeType
 
@@ -50,7 +51,7 @@ class SubscriptionCreate(BaseModel):
         default=None,
         description="Owner. A federation token may only name its own (the default); the admin may name any, or none for all events",
     )
-    description: str | None = Field(default=None, max_length=200, examples=["Tim hukum: union busting di sektor semen"])
+    description: FreeText | None = Field(default=None, max_length=200, examples=["Tim hukum: union busting di sektor semen"])
     channel: Annotated[WebhookChannelCreate | EmailChannelCreate, Field(discriminator="type")]
     filters: Filters = Field(default_factory=Filters)
     paused: bool = False

@@ -25,7 +25,7 @@ _MAY_BE_MISSING: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "des
 
 def _owner_for(principal: Principal, requested: str | None, known: tuple[str, ...]) -> str | None:
     if requested is not None and requested not in known:
-        raise HTTPException(UNPROCESSABLE, f"federation {requested!r} is not one of the configured federations")
+        raise HTTPException(UNPROCESSABLE, "federation: is not one of the configured federations")
     if principal.is_admin:
         return requested
     owner = requested or principal.federation
@@ -34,10 +34,11 @@ def _owner_for(principal: Principal, requested: str | None, known: tuple[str, ..
 
 
 def _check_filters(body: SubscriptionCreate, owner: str | None, known: tuple[str, ...]) -> None:
-    unknown = [code for code in body.filters.federations if code not in known]
+    unknown = [index for index, code in enumerate(body.filters.federations) if code not in known]
     if unknown:
+        # By position (as validation errors name list items), never the submitted code.
         raise HTTPException(
-            UNPROCESSABLE, f"filters.federations: {', '.join(unknown)} not among the configured federations"
+            UNPROCESSABLE, "; ".join(f"filters.federations.{index}: is not one of the configured federations" for index in unknown)
         )
     if owner is not None and any(code != owner for code in body.filters.federations):
         raise HTTPException(

@@ -36,10 +36,11 @@ async def webhook_target_problem(url: str, *, allow_private: bool) -> str | None
         async with asyncio.timeout(_RESOLVE_TIMEOUT):
             infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError):
-        return f"the host {host} does not resolve"
+        # The host is not repeated: reasons never hold what was submitted.
+        return "the URL's host does not resolve"
     for info in infos:
         address = str(info[4][0])
         problem = address_problem(address)
         if problem:
-            return f"the host {host} resolves to {address}, which {problem}; webhooks must reach a public address"
+            return f"the URL's host resolves to {address}, which {problem}; webhooks must reach a public address"
     return None

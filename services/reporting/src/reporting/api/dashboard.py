@@ -79,7 +79,7 @@ def dashboard_router() -> APIRouter:
     @router.get("/dashboard/static/{name}", include_in_schema=False)
     async def dashboard_asset(name: str) -> FileResponse:
         if name not in assets:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the dashboard has no file {name!r}")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "the dashboard has no such file")
         return _asset(assets[name])
 
     return router

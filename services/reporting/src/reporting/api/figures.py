@@ -74,7 +74,7 @@ def _query(request: Request, name: str, pattern: re.Pattern[str], *, required: b
         if required:
             raise RequestValidationError([{"type": "missing", "loc": ("query", name), "msg": "Field required", "input": None}])
         return None
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):  # match() would let "FSPMI\n" through: `$` matches before a final newline
         raise RequestValidationError([{"type": "string_pattern_mismatch", "loc": ("query", name),
                                        "msg": f"String should match pattern '{pattern.pattern}'", "input": value,
                                        "ctx": {"pattern": pattern.pattern}}])
@@ -113,7 +113,7 @@ def reporting_router() -> APIRouter:
         settings = request.app.state.reporting_settings
         period_code = _period(period).code
         if body.federation is not None and body.federation not in settings.federations:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"federation {body.federation!r} is not one of the configured federations")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "federation: is not one of the configured federations")
         event = SectorTargetSetEvent(
             occurred_at=datetime.now(JAKARTA),
             federation=settings.confederation,

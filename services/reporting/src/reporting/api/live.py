@@ -228,7 +228,7 @@ def view_for(principal: Principal, period: str, federation: str | None, federati
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     if federation is not None and federation not in federations:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"federation {federation!r} is not one of the configured federations")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "federation: is not one of the configured federations")
     return View(period=period, federation=federation, suppress_small=not principal.is_admin)
 
 
