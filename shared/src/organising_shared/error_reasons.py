@@ -16,7 +16,7 @@ this module is pure, since every consumer's decoding uses it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from organising_shared.screening import personal_data_in
@@ -35,7 +35,7 @@ def safe_location(loc: Iterable[str | int]) -> list[str | int]:
     return [part if isinstance(part, int) or _is_field_name(part) else UNKNOWN_FIELD for part in loc]
 
 
-def safe_message(item: dict[str, Any]) -> str:
+def safe_message(item: Mapping[str, Any]) -> str:
     """The error's message without pydantic's `Value error, ` prefix, and without the input."""
     message = str(item.get("msg") or "is not valid").removeprefix("Value error, ")
     if item.get("type") == "union_tag_invalid":
@@ -53,7 +53,7 @@ def safe_message(item: dict[str, Any]) -> str:
     return message
 
 
-def describe_errors(errors: Sequence[dict[str, Any]], *, skip: Iterable[str] = (), limit: int | None = None) -> str:
+def describe_errors(errors: Sequence[Mapping[str, Any]], *, skip: Iterable[str] = (), limit: int | None = None) -> str:
     """`data.sector: Input should be 'chemical', …; occurred_at: Field required`.
 
     `skip` are location parts left out (a discriminated union's tags); beyond `limit` errors,

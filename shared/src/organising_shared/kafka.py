@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -14,7 +15,7 @@ from organising_shared.topics import KEEP_FOREVER
 log = logging.getLogger(__name__)
 
 
-def make_broker(settings: OrganisingSettings, *, client_id: str, **options: object) -> KafkaBroker:
+def make_broker(settings: OrganisingSettings, *, client_id: str, **options: Any) -> KafkaBroker:
     """A FastStream broker whose producer waits for every replica and never writes duplicates.
 
     FastStream's defaults (acks=1, no idempotence) can lose or double a message on a retry.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -15,9 +17,9 @@ _DUPLICATE_KEY = 11000
 SOCKET_TIMEOUT_MS = 60_000
 
 
-def make_mongo_client(url: str, **options: object) -> AsyncMongoClient:
+def make_mongo_client(url: str, **options: Any) -> AsyncMongoClient:
     """Timezone-aware datetimes and standard UUIDs, so what goes in comes back the same."""
-    settings: dict[str, object] = {"serverSelectionTimeoutMS": 10_000, "socketTimeoutMS": SOCKET_TIMEOUT_MS, **options}
+    settings: dict[str, Any] = {"serverSelectionTimeoutMS": 10_000, "socketTimeoutMS": SOCKET_TIMEOUT_MS, **options}
     return AsyncMongoClient(url, tz_aware=True, uuidRepresentation="standard", **settings)
 
 

@@ -43,7 +43,14 @@ class Topics:
 
     @classmethod
     def with_prefix(cls, prefix: str) -> Topics:
-        return cls(*(prefix + name for name in (MEMBERSHIP, VIOLATIONS, TARGETS, PROGRESS, DEADLETTER)), prefix=prefix)
+        return cls(
+            membership=prefix + MEMBERSHIP,
+            violations=prefix + VIOLATIONS,
+            targets=prefix + TARGETS,
+            progress=prefix + PROGRESS,
+            deadletter=prefix + DEADLETTER,
+            prefix=prefix,
+        )
 
     def all(self) -> tuple[str, ...]:
         return astuple(self)[:-1]

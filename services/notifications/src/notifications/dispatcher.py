@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -103,7 +104,7 @@ class Dispatcher:
         self._per_receiver[receiver] += 1
         task = asyncio.create_task(self._attempt(row, subscription), name=f"delivery {row['_id']}")
         self._attempts.add(task)
-        task.add_done_callback(lambda done, receiver=receiver: self._attempt_finished(done, receiver))
+        task.add_done_callback(functools.partial(self._attempt_finished, receiver=receiver))
 
     def _attempt_finished(self, task: asyncio.Task, receiver: str) -> None:
         self._attempts.discard(task)

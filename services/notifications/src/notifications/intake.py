@@ -26,7 +26,7 @@ from notifications.store import CASES, DELIVERIES, SUBSCRIPTIONS, new_delivery_o
 async def queue_deliveries(database: AsyncDatabase, delivered: Sequence[Delivered], session: AsyncClientSession) -> int:
     now = datetime.now(UTC)
     subscriptions = await database[SUBSCRIPTIONS].find({"paused": False}, session=session).to_list()
-    operations = []
+    operations: list[Any] = []
     for item in delivered:
         case = await record_case_activity(database, item.event, session)
         notice = notice_for(item.event, case)

@@ -16,6 +16,7 @@ from organising_shared.metrics import metrics_router
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
 from notifications.api.context import NotificationsContext
+from notifications.channels.base import Sender
 from notifications.channels.email import EmailSender
 from notifications.channels.webhook import WebhookSender, make_http_client
 from notifications.config import NotificationsSettings
@@ -46,7 +47,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             secrets = SecretBox(settings.secret_keys)
             if not secrets.seals:
                 log.warning("ORGANISING_WEBHOOK_SECRET_KEYS is not set: webhook secrets are stored unsealed")
-            senders = {
+            senders: dict[str, Sender] = {
                 "webhook": WebhookSender(
                     http, timeout=settings.delivery_attempt_timeout_seconds, allow_private=settings.allow_private_webhooks, secrets=secrets
                 ),

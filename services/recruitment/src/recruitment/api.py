@@ -51,7 +51,7 @@ MemberRefPath = Annotated[MemberRef, Path(description="The member's pseudonym, a
 CaseIdPath = Annotated[Identifier, Path(description="The case id, as returned when the violation was reported")]
 FederationQuery = Annotated[str | None, Query(max_length=16, description="Federation code (an admin names one; a federation token reads its own)")]
 
-_REFUSALS = {
+_REFUSALS: dict[int | str, dict[str, Any]] = {
     "401": {"description": "Missing, unknown or revoked token"},
     "403": {"description": "The token's role or federation does not allow this"},
     "413": {"description": "Body larger than allowed"},

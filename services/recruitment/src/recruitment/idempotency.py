@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -50,7 +51,7 @@ class IdempotencyScope:
         return StoredAnswer(status=row["status"], body=row["body"])
 
     async def remember(
-        self, records: AsyncCollection, answer: StoredAnswer, *, member_ids: list[str] = (), session: AsyncClientSession | None = None
+        self, records: AsyncCollection, answer: StoredAnswer, *, member_ids: Sequence[str] = (), session: AsyncClientSession | None = None
     ) -> None:
         await records.insert_one(
             {

@@ -137,7 +137,7 @@ class Intake:
     def new_member(self, federation: str, body: MemberCreate, *, import_row: str | None = None) -> tuple[str, dict[str, Any], Any]:
         """A new member's ref, documents and MemberRecruited event (nothing stored yet)."""
         member_ref = self.vault.member_ref(federation, self.vault.new_member_id())
-        member = {
+        member: dict[str, Any] = {
             "_id": member_ref,
             "member_ref": member_ref,
             "federation": federation,

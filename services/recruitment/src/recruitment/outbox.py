@@ -47,6 +47,7 @@ async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[
     counter = await db[COUNTERS].find_one_and_update(
         {"_id": _COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
+    assert counter is not None  # upserted
     first = counter["value"] - len(events) + 1
     row = {"_id": first, "seq": first, "last": counter["value"], "federation": federations.pop(), "events": events}
     await db[OUTBOX].insert_one(row, session=session)

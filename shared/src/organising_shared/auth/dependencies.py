@@ -127,7 +127,7 @@ async def request_principal(request: Request) -> Principal:
     return await current_principal(request, await _bearer(request))
 
 
-BEARER_SECURITY = [{_bearer.scheme_name: []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{_bearer.scheme_name: []}]
 
 
 def require_role(*roles: Role):

@@ -7,6 +7,7 @@ Ctrl-C or SIGTERM stops the services first, then the broker and the store, and l
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import subprocess
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env={**env, "ORGANISING_PORT": str(port)})
             services.append((name, port, process))
         for name, port, process in services:
-            wait_until(lambda port=port: _healthy(port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
+            wait_until(functools.partial(_healthy, port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
         print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}")
         print(f"store (SecantusDB)  {store.url}")
         for name, port, _ in services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class StoreNode:
     def _answers(self) -> bool:
         if not port_open(self.port):
             return False
+        client: MongoClient[dict[str, Any]]
         with MongoClient(self.url, serverSelectionTimeoutMS=1000) as client:
             client.admin.command("ping")
         return True

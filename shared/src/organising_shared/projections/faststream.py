@@ -233,6 +233,7 @@ def subscribe_projection(
         title=f"{group_id}/projection",
     )
     async def on_organising_records(message: KafkaMessage) -> None:
-        await projection.handle(message.raw_message, message.consumer.commit, message.consumer.highwater)
+        consumer: Any = message.consumer  # aiokafka's AIOKafkaConsumer (FastStream types it more narrowly)
+        await projection.handle(message.raw_message, consumer.commit, consumer.highwater)
 
     return projection

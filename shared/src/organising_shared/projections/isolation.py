@@ -21,17 +21,21 @@ from organising_shared.projections.failures import is_transient, poison_reason
 log = logging.getLogger(__name__)
 
 
-class BatchProjector(Protocol):
-    """What `apply_isolating` and the subscriber need of a projector (`ExactlyOnceProjector`, or
-    one that chooses among them, like the reporting service's)."""
-
-    async def prepare(self, records: Sequence[RecordLike]) -> PreparedBatch | None: ...
+class IsolatingProjector(Protocol):
+    """What `apply_isolating` needs of a projector (`ExactlyOnceProjector`, or one that chooses
+    among them, like the reporting service's)."""
 
     async def apply(self, batch: PreparedBatch | None) -> int: ...
 
     def part(self, batch: PreparedBatch, delivered: list[Delivered], reached: dict[Position, int]) -> PreparedBatch: ...
 
     async def dead_letter_delivered(self, item: Delivered, reason: str) -> None: ...
+
+
+class BatchProjector(IsolatingProjector, Protocol):
+    """What the subscriber needs: decoding a batch as well."""
+
+    async def prepare(self, records: Sequence[RecordLike]) -> PreparedBatch | None: ...
 
 
 async def retry_while_transient(
@@ -57,7 +61,7 @@ async def retry_while_transient(
             delay = min(delay * 2, max_delay)
 
 
-async def apply_isolating(projector: BatchProjector, batch: PreparedBatch | None) -> int:
+async def apply_isolating(projector: IsolatingProjector, batch: PreparedBatch | None) -> int:
     """Apply `batch`; if it fails for good (`failures.is_transient` says no), find the events
     that make it fail by applying its halves, dead-letter each one that fails alone, and apply
     the rest. Returns how many events were applied.

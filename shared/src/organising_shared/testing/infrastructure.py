@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def _initiate_replica_set(url: str) -> None:
     from pymongo import MongoClient
 
     deadline = time.monotonic() + 60
+    client: MongoClient[dict[str, Any]]
     with MongoClient(url, serverSelectionTimeoutMS=2000) as client:
         while True:
             try:

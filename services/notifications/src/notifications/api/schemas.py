@@ -87,7 +87,7 @@ class SubscriptionPublic(BaseModel):
             id=row["_id"],
             federation=row.get("owner"),
             description=row.get("description"),
-            channel=channel,
+            channel=channel,  # type: ignore[arg-type]  # validated into its model by pydantic
             filters=Filters(**row.get("filters", {})),
             paused=row.get("paused", False),
             created_at=row["created_at"],

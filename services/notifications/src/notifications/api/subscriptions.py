@@ -29,6 +29,7 @@ def _owner_for(principal: Principal, requested: str | None, known: tuple[str, ..
     if principal.is_admin:
         return requested
     owner = requested or principal.federation
+    assert owner is not None  # a federation token always names its federation
     ensure_may_act_for(principal, owner)
     return owner
 

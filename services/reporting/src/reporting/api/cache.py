@@ -100,10 +100,12 @@ class SharedFigures:
                 return entry.value
         if entry.running is None:
             self._start(key, entry, compute, now)
+        assert entry.running is not None  # set by _start
         return await asyncio.shield(entry.running)
 
     def _refresh_in_background(self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], now: float) -> None:
         self._start(key, entry, compute, now)
+        assert entry.running is not None  # set by _start
         task = asyncio.ensure_future(self._settle(entry.running))
         self._background.add(task)
         task.add_done_callback(self._background.discard)

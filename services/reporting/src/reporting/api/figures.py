@@ -100,6 +100,7 @@ def reporting_router() -> APIRouter:
         # (tested against a declared route); documented through `openapi_extra`.
         await request_principal(request)  # every role may read targets: only who is asking is checked
         period = _query(request, "period", _PERIOD, required=True)
+        assert period is not None  # required: _query refused its absence
         federation = _query(request, "federation", _FEDERATION)
         period_value, today = _period(period), jakarta_today()
         database = request.app.state.reporting_database

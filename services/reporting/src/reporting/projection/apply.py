@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from organising_shared.events import Event
+from organising_shared.events import Event, SectorTargetSetEvent
 from organising_shared.mongo import only_duplicate_keys
 from organising_shared.projections import Delivered
 from organising_shared.projections.failures import ApplyAgain
@@ -41,11 +41,12 @@ def _when(event: Event) -> str:
 
 
 def member_key(event: Event) -> str:
-    return f"{event.federation}|{event.data.member_ref}"
+    data: Any = event.data  # a member event's (the caller chose it by `event_type`)
+    return f"{event.federation}|{data.member_ref}"
 
 
 def member_entry(event: Event) -> counting.MemberEntry:
-    data = event.data
+    data: Any = event.data  # the caller chose the event by `event_type`: its fields are known
     at = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
     if event.event_type == "MemberRecruited":
         return counting.MemberEntry(
@@ -97,7 +98,7 @@ async def _apply_members(
 
 
 def unit_entry(event: Event) -> dict[str, Any]:
-    data = event.data
+    data: Any = event.data  # the caller chose the event by `event_type`: its fields are known
     return {
         "day": data.established_on.isoformat(),
         "at": _when(event),
@@ -110,7 +111,7 @@ def unit_entry(event: Event) -> dict[str, Any]:
 
 
 def case_entry(event: Event) -> dict[str, Any]:
-    data = event.data
+    data: Any = event.data  # the caller chose the event by `event_type`: its fields are known
     at = _when(event)
     if event.event_type == "ViolationReported":
         return {
@@ -221,7 +222,7 @@ class BatchChanges:
     members: dict[str, list[counting.MemberEntry]] = field(default_factory=lambda: defaultdict(list))
     units: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
     cases: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
-    target_events: list[Event] = field(default_factory=list)
+    target_events: list[SectorTargetSetEvent] = field(default_factory=list)
 
 
 def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
@@ -229,13 +230,14 @@ def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
     for item in delivered:
         event = item.event
         kind = event.event_type
+        data: Any = event.data  # chosen by `kind` below
         if kind in MEMBER_EVENTS:
             changes.members[member_key(event)].append(member_entry(event))
         elif kind == "UnionUnitEstablished":
-            changes.units[event.data.unit_id].append(("events", str(event.event_id), unit_entry(event)))
+            changes.units[data.unit_id].append(("events", str(event.event_id), unit_entry(event)))
         elif kind in CASE_EVENTS:
-            changes.cases[event.data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
-        elif kind == "SectorTargetSet":
+            changes.cases[data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
+        elif isinstance(event, SectorTargetSetEvent):
             changes.target_events.append(event)
     return changes
 

@@ -106,8 +106,9 @@ class ProgressWatcher:
         for milestone, key in keys.items():
             if key in done:
                 continue
-            data = TargetMilestoneReached(
-                period=period, sector=sector, federation=federation, metric=metric, milestone=milestone, actual=actual, target=target
+            # Validated from plain values (the counters' sector and metric names), like any event.
+            data = TargetMilestoneReached.model_validate(
+                {"period": period, "sector": sector, "federation": federation, "metric": metric, "milestone": milestone, "actual": actual, "target": target}
             )
             event = TargetMilestoneReachedEvent(
                 event_id=progress_event_id("milestone", key), occurred_at=datetime.now(JAKARTA),
@@ -132,10 +133,10 @@ class ProgressWatcher:
             await self._database[BEHIND_STATE].update_one({"_id": key}, {"$set": {"status": figures["status"]}}, upsert=True)
             return 0
         drops = state["drops"] + 1
-        data = SectorFallingBehind(
-            period=period, sector=sector, federation=federation, metric=metric,
-            actual=figures["actual"], expected_to_date=figures["expected_to_date"], target=figures["target"],
-        )
+        data = SectorFallingBehind.model_validate({
+            "period": period, "sector": sector, "federation": federation, "metric": metric,
+            "actual": figures["actual"], "expected_to_date": figures["expected_to_date"], "target": figures["target"],
+        })
         event = SectorFallingBehindEvent(
             event_id=progress_event_id("behind", key, drops), occurred_at=datetime.now(JAKARTA),
             federation=self._confederation, producer="reporting", data=data,

@@ -8,6 +8,8 @@ what the rebuild already applied.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any
 
@@ -177,7 +179,7 @@ async def apply_pipelined(
     try:
         async for records in batches:
             prepared = await projector.prepare(records, yield_every=YIELD_EVERY)
-            applied += await pipeline.submit(lambda batch=prepared: apply_isolating(applying, batch))
+            applied += await pipeline.submit(functools.partial(apply_isolating, applying, prepared))
         return applied + await pipeline.drain()
     finally:
         await pipeline.abandon()
