@@ -9,7 +9,7 @@ a NIK typed into the wrong field. So a reason names the field and the rule only:
 - a message that still contains the submitted text (a custom validator, a library message) has
   it cut out. Our own validators never put the value in a message; this is the net under them.
 
-The HTTP side (a FastAPI handler answering 422 this way) is `organising_shared.http_errors`;
+The HTTP side (every error answered as problem details) is `organising_shared.problems`;
 this module is pure, since every consumer's decoding uses it.
 """
 

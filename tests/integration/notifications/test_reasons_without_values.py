@@ -86,6 +86,6 @@ async def test_a_webhook_host_that_does_not_resolve_is_not_named(isolated_settin
 async def test_a_description_with_a_phone_number_is_refused_by_its_kind(service):
     response = await service.admin.post("/api/v1/subscriptions", json={"channel": webhook(HOOK), "description": "Pak Budi 0812 1005 9887"})
     assert response.status_code == 422
-    [item] = response.json()["detail"]
-    assert item["loc"] == ["body", "description"]
-    assert item["msg"] == "contains what looks like a phone number; free text must not hold personal data"
+    [item] = response.json()["errors"]
+    assert item["field"] == "body.description"
+    assert item["reason"] == "contains what looks like a phone number; free text must not hold personal data"

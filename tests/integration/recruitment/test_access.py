@@ -74,7 +74,7 @@ async def test_a_federation_reads_back_only_its_own_reports(client, tokens):
 async def test_an_admin_writes_for_the_federation_it_names(client, tokens):
     admin = Tokens.header(tokens.admin)
     unnamed = await client.post("/api/v1/members", json=payloads.member(), headers=admin)
-    assert unnamed.status_code == 422 and unnamed.json()["detail"][0]["field"] == "federation"
+    assert unnamed.status_code == 422 and unnamed.json()["errors"][0]["field"] == "federation"
     named = await client.post("/api/v1/members", json=payloads.member(federation="KEP"), headers=admin)
     assert named.status_code == 201
     events = (await client.get("/api/v1/events?federation=KEP", headers=admin)).json()["items"]

@@ -36,9 +36,9 @@ BAD_MEMBERS = [
 async def test_a_bad_member_is_refused_with_the_field_and_writes_nothing(client, tokens, db, override, field):
     response = await client.post("/api/v1/members", json=payloads.member(**override), headers=Tokens.header(tokens.fspmi))
     assert response.status_code == 422, response.text
-    fields = [item["field"] for item in response.json()["detail"]]
+    fields = [item["field"] for item in response.json()["errors"]]
     assert field in fields
-    assert all(item["reason"] for item in response.json()["detail"])
+    assert all(item["reason"] for item in response.json()["errors"])
     for key, value in override.items():
         if key in PERSONAL_FIELDS:
             assert str(value) not in response.text, "a refused personal value was echoed back"
@@ -61,11 +61,11 @@ async def test_bad_counts_and_bounds_are_refused(client, tokens, db):
     for path, body, field in cases:
         response = await client.post(path, json=body, headers=auth)
         assert response.status_code == 422, (path, response.text)
-        assert field in [item["field"] for item in response.json()["detail"]], (field, response.text)
+        assert field in [item["field"] for item in response.json()["errors"]], (field, response.text)
     assert "3216012345670001" not in response.text
     case_id = (await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)).json()["case_id"]
     negative = await client.post(f"/api/v1/violations/{case_id}/close", json={"outcome": "won", "recovered_idr": -1, "closed_on": "2026-04-01"}, headers=auth)
-    assert negative.status_code == 422 and negative.json()["detail"][0]["field"] == "body.recovered_idr"
+    assert negative.status_code == 422 and negative.json()["errors"][0]["field"] == "body.recovered_idr"
     assert await outbox_events(db) == 1
 
 

@@ -84,7 +84,7 @@ async def test_a_file_with_a_bad_header_is_refused_whole(client, tokens, db):
     content = "sector,workplace,nama\nmetal,wp-1,Siti\n"
     response = await client.post("/api/v1/members/import", files={"file": ("m.csv", content, "text/csv")}, headers=Tokens.header(tokens.fspmi))
     assert response.status_code == 422
-    reason = response.json()["detail"][0]["reason"]
+    reason = response.json()["errors"][0]["reason"]
     assert "unknown columns" in reason and "missing columns" in reason and "Siti" not in reason
     assert await db[MEMBERS].count_documents({}) == 0
 

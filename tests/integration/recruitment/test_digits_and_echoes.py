@@ -47,7 +47,7 @@ async def test_a_csv_row_with_the_same_nik_in_fullwidth_digits_is_not_registered
 async def test_a_region_code_in_other_scripts_digits_is_refused_and_nothing_written(client, tokens, db, region_code):
     response = await client.post("/api/v1/members", json=payloads.member(region_code=region_code), headers=Tokens.header(tokens.fspmi))
     assert response.status_code == 422, response.text
-    assert response.json()["detail"] == [{"field": "body.region_code", "reason": "region_code must be written with the digits 0-9, like '32' or '32.16'"}]
+    assert response.json()["errors"] == [{"field": "body.region_code", "reason": "region_code must be written with the digits 0-9, like '32' or '32.16'"}]
     assert await db[MEMBERS].count_documents({}) == 0
 
 
@@ -58,7 +58,7 @@ async def test_a_region_code_in_other_scripts_digits_is_refused_and_nothing_writ
 async def test_a_summary_holding_personal_data_gets_422_with_its_kind_and_writes_nothing(client, tokens, db, summary):
     response = await client.post("/api/v1/violations", json=payloads.violation(summary=summary), headers=Tokens.header(tokens.fspmi))
     assert response.status_code == 422, response.text
-    [detail] = response.json()["detail"]
+    [detail] = response.json()["errors"]
     assert detail["field"] == "body.summary"
     assert detail["reason"].startswith("contains what looks like") and detail["reason"].endswith("free text must not hold personal data")
     assert summary not in response.text and "9887" not in response.text and "5678" not in response.text

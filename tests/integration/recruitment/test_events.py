@@ -110,7 +110,7 @@ async def test_state_rules_are_refused_without_writing(client, tokens, db):
     ref = (await client.post("/api/v1/members", json=payloads.member(recruited_on="2026-03-14"), headers=auth)).json()["member_ref"]
     before_recruitment = await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-01"}, headers=auth)
     assert before_recruitment.status_code == 422
-    assert before_recruitment.json()["detail"][0]["field"] == "left_on"
+    assert before_recruitment.json()["errors"][0]["field"] == "left_on"
     assert (await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-20"}, headers=auth)).status_code == 201
     assert (await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)).status_code == 409
     unknown = await client.post("/api/v1/members/m_nobody/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)

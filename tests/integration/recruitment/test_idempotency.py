@@ -44,7 +44,7 @@ async def test_the_same_key_for_a_different_request_is_refused(client, tokens, d
     assert (await client.post("/api/v1/union-units", json=payloads.union_unit(), headers=headers)).status_code == 201
     other = await client.post("/api/v1/union-units", json=payloads.union_unit(founding_members=30), headers=headers)
     assert other.status_code == 422
-    assert other.json()["detail"][0]["field"] == "header.Idempotency-Key"
+    assert other.json()["errors"][0]["field"] == "header.Idempotency-Key"
     assert await outbox_events(db) == 1
 
 

@@ -56,10 +56,12 @@ async def test_a_nik_sent_in_any_parameter_or_field_is_not_echoed(reporting_sett
     assert caplog.records and NIK not in service_logs(caplog) and UNKNOWN_FEDERATION not in service_logs(caplog)
 
 
-async def test_a_422_keeps_fastapi_s_shape_without_input_and_ctx(reporting_settings, infrastructure):
+async def test_a_422_is_a_problem_without_input_and_ctx(reporting_settings, infrastructure):
     async with running_service(reporting_settings) as client:
         response = await client.put("/api/v1/targets/2026-S1/metal", json={**GOOD, "federation": NIK}, headers=ADMIN)
     assert response.status_code == 422
-    [item] = response.json()["detail"]
-    assert set(item) == {"type", "loc", "msg"}
-    assert item["loc"] == ["body", "federation"] and item["type"] == "string_pattern_mismatch"
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert set(problem) == {"type", "title", "status", "detail", "errors"} and problem["type"] == "urn:organising:problem:invalid-request"
+    [item] = problem["errors"]
+    assert set(item) == {"field", "reason"} and item["field"] == "body.federation"

@@ -103,7 +103,7 @@ async def test_the_route_checks_token_and_query_as_declared_routes_do(reporting_
             assert targets.status_code == declared.status_code == 422, params
             assert targets.json() == declared.json(), params
         bad_federation = await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "fspmi"}, headers=viewer)
-        assert bad_federation.status_code == 422 and bad_federation.json()["detail"][0]["loc"] == ["query", "federation"]
+        assert bad_federation.status_code == 422 and bad_federation.json()["errors"][0]["field"] == "query.federation"
         assert (await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "FSPMI"}, headers=viewer)).json()["sectors"] == []
 
         documented = (await client.get("/openapi.json")).json()["paths"]["/api/v1/targets"]["get"]

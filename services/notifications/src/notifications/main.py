@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
-from organising_shared.http_errors import install_safe_validation_errors
 from organising_shared.metrics import metrics_router
+from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
 from notifications.api.context import NotificationsContext
@@ -80,8 +80,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
 
-    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan)
-    install_safe_validation_errors(app)  # FastAPI's default 422 repeats the submitted value
+    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())

@@ -6,12 +6,11 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Header, Path, Query, Request, UploadFile, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from organising_shared.auth import Principal
-from organising_shared.error_reasons import safe_location, safe_message
+from organising_shared.problems import ProblemError, install_problem_details, invalid, problem_response
 from organising_shared.auth.dependencies import WriterPrincipal
 from organising_shared.events import Identifier, MemberRef
 from recruitment import importer, reads
@@ -95,7 +94,8 @@ def idempotency_scope(intake: Intake, principal: Principal, key: str | None, req
 
 async def answer(intake: Intake, write: Write, scope: IdempotencyScope | None) -> JSONResponse:
     stored: StoredAnswer = await intake.execute(write, scope)
-    return JSONResponse(stored.body, status_code=stored.status)
+    # The intake says what happened; HTTP is said here.
+    return JSONResponse(stored.body, status_code=status.HTTP_201_CREATED if stored.created else status.HTTP_200_OK)
 
 
 def build_router() -> APIRouter:
@@ -207,26 +207,20 @@ def build_router() -> APIRouter:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Readable reasons per field, and never the submitted value (it may be a NIK or a name)."""
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": [_field_error(item) for item in error.errors()]}, status_code=422)
+    """Every error as RFC 9457 problem details (organising_shared.problems), with readable reasons
+    per field and never the submitted value (it may be a NIK or a name). The intake's refusals
+    are domain errors; here they become HTTP."""
+    install_problem_details(app)
 
     @app.exception_handler(IntakeError)
     async def refused(request: Request, error: IntakeError) -> JSONResponse:
         if isinstance(error, Invalid):
-            return JSONResponse({"detail": [{"field": error.field, "reason": error.reason}]}, status_code=422)
-        code = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(error), 400)
-        return JSONResponse({"detail": str(error)}, status_code=code)
+            return problem_response(invalid(error.field, error.reason))
+        status, slug = {NotFound: (404, None), Forbidden: (403, None), Conflict: (409, None)}.get(type(error), (400, None))
+        return problem_response(ProblemError(status, str(error), slug=slug))
 
     @app.exception_handler(IdempotencyKeyReused)
     async def key_reused(request: Request, error: IdempotencyKeyReused) -> JSONResponse:
-        return JSONResponse(
-            {"detail": [{"field": "header.Idempotency-Key", "reason": "was already used for a different request"}]}, status_code=422
-        )
-
-
-def _field_error(item: dict[str, Any]) -> dict[str, str]:
-    # Not FastAPI's default: it returns the submitted value (`input`) and pydantic's `ctx`.
-    return {"field": ".".join(str(part) for part in safe_location(item.get("loc", ()))), "reason": safe_message(item)}
+        problem = invalid("header.Idempotency-Key", "was already used for a different request")
+        problem.slug, problem.title = "idempotency-key-reused", "This Idempotency-Key was used for another request"
+        return problem_response(problem)

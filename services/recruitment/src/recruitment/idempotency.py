@@ -21,7 +21,10 @@ MAX_KEY_LENGTH = 128
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    status: int
+    """What a write answered: whether it created something, and the body. The route turns it
+    into HTTP (201 or 200), the first time and on every retry alike."""
+
+    created: bool
     body: dict[str, Any]
 
 
@@ -48,7 +51,8 @@ class IdempotencyScope:
             return None
         if row["fingerprint"] != self.fingerprint:
             raise IdempotencyKeyReused
-        return StoredAnswer(status=row["status"], body=row["body"])
+        # Records written before `created` existed hold the HTTP status instead.
+        return StoredAnswer(created=row.get("created", row.get("status") == 201), body=row["body"])
 
     async def remember(
         self, records: AsyncCollection, answer: StoredAnswer, *, member_ids: Sequence[str] = (), session: AsyncClientSession | None = None
@@ -57,7 +61,7 @@ class IdempotencyScope:
             {
                 "_id": self.record_id,
                 "fingerprint": self.fingerprint,
-                "status": answer.status,
+                "created": answer.created,
                 "body": answer.body,
                 # Erasure deletes the records of a member's requests: their fingerprints were
                 # computed over the person's data.

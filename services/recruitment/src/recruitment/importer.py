@@ -180,13 +180,13 @@ async def import_once(intake: Intake, scope: IdempotencyScope | None, run: Calla
     """
     records = intake.db[IDEMPOTENCY]
     if scope and (stored := await scope.recall(records)):
-        return JSONResponse(stored.body, status_code=stored.status)
+        return JSONResponse(stored.body)
     report = await run()
     body = report.model_dump(mode="json")
     if scope:
         try:
-            await scope.remember(records, StoredAnswer(status=200, body=body))
+            await scope.remember(records, StoredAnswer(created=False, body=body))
         except DuplicateKeyError:
             if stored := await scope.recall(records):
-                return JSONResponse(stored.body, status_code=stored.status)
-    return JSONResponse(body, status_code=200)
+                return JSONResponse(stored.body)
+    return JSONResponse(body)

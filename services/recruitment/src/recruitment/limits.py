@@ -10,6 +10,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from organising_shared.problems import MEDIA_TYPE, ProblemError, problem_type
+
 
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
@@ -58,6 +60,9 @@ class BodySizeLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"the request body is larger than {limit} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    # Outside the app (before any route runs), so the problem is written here, in the same shape.
+    problem = ProblemError(413, f"the request body is larger than {limit} bytes")
+    body = json.dumps({"type": problem_type(problem.slug), "title": problem.title, "status": 413, "detail": problem.detail}).encode()
+    headers = [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -15,6 +15,7 @@ from organising_shared.auth.tokens import TokenStore
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.metrics import metrics_router
+from organising_shared.problems import PROBLEM_RESPONSES
 from organising_shared.kafka import make_broker
 from organising_shared.mongo import make_mongo_client
 from organising_shared.service import serve
@@ -74,6 +75,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
         version="1",
         description="The intake for field reports: members, union units (PUK) and violations, turned into contract events.",
         lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
     )
     app.add_middleware(
         BodySizeLimit,

@@ -10,9 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
-from organising_shared.http_errors import install_safe_validation_errors
 from organising_shared.heap import rare_collections
 from organising_shared.metrics import metrics_router
+from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 
 from reporting.api.cache import SharedFigures
@@ -37,7 +37,7 @@ FIGURES_SERVE_STALE_FOR = 2.0
 # use (organising_shared.heap): the two batches alive at once (one applied, the next decoded; at
 # most 20,000 records each, about 240,000 objects each), freed as a whole, never add up to it.
 # With the default thresholds the projection spent about a quarter of its time in the collector
-# (measured with the collector off: 7,200-9,500 against 5,600-6,400 events/s).
+# (measured by `python -m bench projection`; its latest figures are in services/reporting/README.md).
 COLLECT_AFTER_OBJECTS = 1_000_000
 
 
@@ -90,8 +90,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await watcher
 
-    app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan)
-    install_safe_validation_errors(app)  # FastAPI's default 422 repeats the submitted value
+    app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())

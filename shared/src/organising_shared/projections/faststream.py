@@ -223,10 +223,10 @@ def subscribe_projection(
         auto_offset_reset="earliest",
         max_records=max_records,
         # aiokafka keeps one fetch per broker in flight, and with the default 500 ms wait a fetch
-        # that covers only idle partitions holds back the busy ones: measured 11-15 idle gaps of
-        # 0.2-0.45 s per 10 s at 500 events/s. FastStream also sleeps `batch_timeout_ms` after
-        # an empty poll. At 100/50 ms publish -> visible p99 was 431-455 ms; 20/20 ms was no
-        # fresher but the idle polling cost the API (GET p99 50-61 ms against 33-44 ms).
+        # that covers only idle partitions holds back the busy ones. FastStream also sleeps
+        # `batch_timeout_ms` after an empty poll. 100/50 ms keeps publish -> visible low; 20/20 ms
+        # was no fresher but its idle polling slowed the API (`python -m bench projection`,
+        # freshness and GET phases; figures in services/reporting/README.md).
         fetch_max_wait_ms=100,
         batch_timeout_ms=50,
         max_partition_fetch_bytes=partition_fetch_bytes,

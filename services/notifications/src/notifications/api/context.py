@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.auth.dependencies import ensure_may_act_for
 from organising_shared.auth.principal import Principal
+from organising_shared.problems import Problem
 from notifications.config import NotificationsSettings
 from notifications.domain.secrets import SecretBox
 
@@ -30,11 +30,7 @@ def _context(request: Request) -> NotificationsContext:
 Context = Annotated[NotificationsContext, Depends(_context)]
 
 
-class Problem(BaseModel):
-    detail: str
-
-
-# Documented on every route of the API (FastAPI documents 422 by itself).
+# Documented on every route of the API, as the shared problem details (organising_shared.problems).
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No bearer token, or an unknown or revoked one"},
     403: {"model": Problem, "description": "The token's role may not do this, or not for that federation"},

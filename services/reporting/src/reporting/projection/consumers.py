@@ -15,10 +15,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from reporting.config import ReportingSettings
 from reporting.projection.projector import ReportingProjector
 
-# A batch holds at most one fetch, and a fetch at most this much per partition. With aiokafka's
-# 1 MB (about 2,500 records here) a backlog on six partitions gave batches of about 14,900;
-# 2 MB fills batches of 20,000: a million events at 9,812-10,242 events/s (three runs) against
-# 9,852 and 9,940, for about 70 MB more at the service's peak.
+# A batch holds at most one fetch, and a fetch at most this much per partition. aiokafka's 1 MB
+# (about 2,500 records here) leaves backlog batches short of 20,000 records on six partitions;
+# 2 MB fills them, a little faster for some 70 MB more at the service's peak (measured by
+# `python -m bench projection`; its latest figures are in services/reporting/README.md).
 PARTITION_FETCH_BYTES = 2 * 1024 * 1024
 
 
