@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications
 
-.PHONY: run test test-unit test-integration bench soak lock compose-check clean
+.PHONY: run test test-unit test-integration lint format bench soak lock compose-check clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ run: $(STAMP)
 
 test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/pytest tests
+
+# Lint, format and types, as CI checks them (`.ci/run` calls this before the tests).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test-unit: $(STAMP)
 	$(BIN)/pytest tests/unit

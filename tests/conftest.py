@@ -1,1 +1,1 @@
-pytest_plugins = ["organising_shared.testing.plugin"]
+pytest_plugins = ["organising_shared.testing.plugin", "tests.log_scan"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from tests.log_scan import submitted
+
 NIK = "3216012345670001"
 NAME = "Siti Rahayu Wulandari"
 PHONE = "+6281234567890"
 
 
 def new_nik() -> str:
-    return "32" + str(uuid.uuid4().int)[:14]
+    return submitted("32" + str(uuid.uuid4().int)[:14])
 
 
 def member(**overrides: Any) -> dict[str, Any]:

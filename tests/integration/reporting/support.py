@@ -20,6 +20,7 @@ from reporting.config import ReportingSettings
 from reporting.projection.generations import current_generation
 from reporting.main import create_app
 from tests.integration.helpers import as_json, produce
+from tests.log_scan import keep
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -115,6 +116,7 @@ def service_process(settings: ReportingSettings, **extra_env: str) -> Iterator[s
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+        keep(log.name)  # for the scan for personal data at the end of the run
         os.unlink(log.name)  # the service's log is for debugging a run in progress only
 
 
