@@ -59,12 +59,7 @@ async def rotate_webhook_secrets(
 async def count_webhook_secrets(database: AsyncDatabase, box: SecretBox, *, batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
     """Webhook secrets per configured key id (in the configured order), then UNSEALED and NO_KEY."""
     counts = dict.fromkeys([*box.key_ids, UNSEALED, NO_KEY], 0)
-    after: Any = None
-    while True:
-        query = dict(_WEBHOOKS) if after is None else {**_WEBHOOKS, "_id": {"$gt": after}}
-        subscriptions = await database[SUBSCRIPTIONS].find(query, {"channel": 1}, sort=[("_id", 1)], limit=batch_size).to_list()
-        if not subscriptions:
-            return counts
-        for subscription in subscriptions:
+    async with database[SUBSCRIPTIONS].find(_WEBHOOKS, {"channel": 1}, batch_size=batch_size) as cursor:
+        async for subscription in cursor:
             counts[box.sealed_under(subscription["channel"])] += 1
-        after = subscriptions[-1]["_id"]
+    return counts

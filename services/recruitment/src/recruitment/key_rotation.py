@@ -84,15 +84,10 @@ async def count_member_keys(database: AsyncDatabase, vault: Vault, *, verify: bo
             verified=False,
         )
     counts = KeyCounts(by_key=dict.fromkeys(ids, 0), unlabelled=0, other=0, verified=True)
-    after: Any = None
-    while True:
-        query = {} if after is None else {"_id": {"$gt": after}}
-        documents = await collection.find(query, {"wrapped_key": 1, "key_id": 1}, sort=[("_id", 1)], limit=batch_size).to_list()
-        if not documents:
-            return counts
-        for document in documents:
+    async with collection.find({}, {"wrapped_key": 1, "key_id": 1}, batch_size=batch_size) as cursor:
+        async for document in cursor:
             try:
                 counts.by_key[vault.wrapped_under(document["_id"], document["wrapped_key"], document.get("key_id"))] += 1
             except NoMasterKeyOpens:
                 counts.other += 1
-        after = documents[-1]["_id"]
+    return counts
