@@ -115,7 +115,11 @@ async def rotate_collection(
 
 
 async def _rewrite_and_report(
-    collection: AsyncCollection, batch: list[Mapping[str, Any]], plan: Plan, tally: RotationTally, on_batch: Callable[[RotationTally], Awaitable[None] | None] | None
+    collection: AsyncCollection,
+    batch: list[Mapping[str, Any]],
+    plan: Plan,
+    tally: RotationTally,
+    on_batch: Callable[[RotationTally], Awaitable[None] | None] | None,
 ) -> None:
     await rewrite_batch(collection, batch, plan, tally)
     if on_batch is not None:
@@ -137,7 +141,9 @@ class ProgressPrinter:
             self._last = self._clock()
 
 
-def describe_key_counts(out: TextIO, *, what: str, by_key: Mapping[str, int], others: Mapping[str, int], setting: str, command: str) -> bool:
+def describe_key_counts(
+    out: TextIO, *, what: str, by_key: Mapping[str, int], others: Mapping[str, int], setting: str, command: str
+) -> bool:
     """Print how many `what` each configured key (in order, newest first) holds, and the
     `others` that are not under any of them; True when all are under the newest key."""
     total = sum(by_key.values()) + sum(others.values())

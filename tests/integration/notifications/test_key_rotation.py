@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from organising_shared.rotation import RotationTally
 from notifications.domain.secrets import SecretBox, webhook_key_id
 from notifications.key_rotation import count_webhook_secrets, rotate_webhook_secrets
 from notifications.store import SUBSCRIPTIONS
+from organising_shared.rotation import RotationTally
 from tests.integration.notifications.conftest import make_settings, running_service, webhook
 
 pytestmark = pytest.mark.integration
@@ -42,8 +42,15 @@ async def secrets_opened(database, box: SecretBox) -> dict[str, str]:
 
 
 async def run_keys_command(settings, keys: str, *args: str) -> tuple[int, str]:
-    environment = {**os.environ, "MONGODB_URL": settings.mongodb_url, "ORGANISING_DATABASE": settings.database, "ORGANISING_WEBHOOK_SECRET_KEYS": keys}
-    process = await asyncio.create_subprocess_exec(str(COMMAND), *args, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    environment = {
+        **os.environ,
+        "MONGODB_URL": settings.mongodb_url,
+        "ORGANISING_DATABASE": settings.database,
+        "ORGANISING_WEBHOOK_SECRET_KEYS": keys,
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(COMMAND), *args, env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
     async with asyncio.timeout(120):
         output, _ = await process.communicate()
     return process.returncode, output.decode()

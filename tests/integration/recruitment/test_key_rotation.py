@@ -51,9 +51,11 @@ def vault(*keys: bytes) -> Vault:
 @asynccontextmanager
 async def service(settings: RecruitmentSettings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://recruitment") as http:
-            yield http
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://recruitment") as http,
+    ):
+        yield http
 
 
 class People:
@@ -79,7 +81,9 @@ async def opened(db, keys: Vault) -> dict[str, dict[str, str]]:
     """Every member's personal data, opened the way the service opens it."""
     wrapped = {row["_id"]: row async for row in db[MEMBER_KEYS].find({})}
     return {
-        member["_id"]: keys.open(member["_id"], wrapped[member["_id"]]["wrapped_key"], member["sealed"], wrapped[member["_id"]].get("key_id"))
+        member["_id"]: keys.open(
+            member["_id"], wrapped[member["_id"]]["wrapped_key"], member["sealed"], wrapped[member["_id"]].get("key_id")
+        )
         async for member in db[MEMBERS].find({"sealed": {"$exists": True}})
     }
 
@@ -112,7 +116,10 @@ async def test_rotate_to_a_new_key_then_remove_the_old_one(recruitment_settings,
 
     code, before = await run_keys_command(recruitment_settings, encoded(KEY_B, KEY_A), "status")
     assert code == 0, before
-    assert f"key 2 of 2 [{master_key_id(KEY_A)}]: 12" in before and f"key 1 of 2 [{master_key_id(KEY_B)}] (newest: seals new ones): 0" in before
+    assert (
+        f"key 2 of 2 [{master_key_id(KEY_A)}]: 12" in before
+        and f"key 1 of 2 [{master_key_id(KEY_B)}] (newest: seals new ones): 0" in before
+    )
 
     code, rotated = await run_keys_command(recruitment_settings, encoded(KEY_B, KEY_A), "rotate", "--batch-size", "5")
     assert code == 0, rotated

@@ -93,12 +93,16 @@ def test_the_script_run_by_make_reads_a_fake_path(tmp_path):
     _fake_command(bin_dir, "java", "echo 'openjdk version \"11.0.2\" 2019-01-15' >&2")
     script = Path(prerequisites.__file__)
     environment = {**os.environ, "PATH": str(bin_dir)}
-    ran = subprocess.run([sys.executable, str(script), "--venv", str(tmp_path / "none")], env=environment, capture_output=True, text=True, timeout=60)
+    ran = subprocess.run(
+        [sys.executable, str(script), "--venv", str(tmp_path / "none")], env=environment, capture_output=True, text=True, timeout=60
+    )
     assert ran.returncode == 1
     assert f"found: Java 11 at {bin_dir / 'java'}" in ran.stderr and "no `mvn` on PATH" in ran.stderr
     _fake_command(bin_dir, "java", "echo 'openjdk version \"17.0.15\" 2025-04-15' >&2")
     _fake_command(bin_dir, "mvn", "exit 0")
-    ran = subprocess.run([sys.executable, str(script), "--venv", str(tmp_path / "none")], env=environment, capture_output=True, text=True, timeout=60)
+    ran = subprocess.run(
+        [sys.executable, str(script), "--venv", str(tmp_path / "none")], env=environment, capture_output=True, text=True, timeout=60
+    )
     assert (ran.returncode, ran.stderr) == (0, "")
 
 

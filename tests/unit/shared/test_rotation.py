@@ -34,7 +34,10 @@ def test_progress_is_printed_only_once_the_interval_has_passed():
     assert out.getvalue() == ""
     now[0] = 2.5
     printer(tally)
-    assert out.getvalue() == "  4 of 10 looked at (40 %): 4 re-sealed, 0 already current, 0 changed meanwhile (left alone), 0 opened by no configured key\n"
+    assert (
+        out.getvalue()
+        == "  4 of 10 looked at (40 %): 4 re-sealed, 0 already current, 0 changed meanwhile (left alone), 0 opened by no configured key\n"
+    )
 
 
 def test_a_key_fingerprint_is_stable_short_and_not_the_key():

@@ -12,9 +12,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.rotation import DEFAULT_BATCH, Rewrite, RotationTally, Verdict, rotate_collection
 from notifications.domain.secrets import NO_KEY, UNSEALED, SecretBox
 from notifications.store import SUBSCRIPTIONS
+from organising_shared.rotation import DEFAULT_BATCH, Rewrite, RotationTally, Verdict, rotate_collection
 
 _WEBHOOKS = {"channel.type": "webhook"}
 
@@ -35,7 +35,10 @@ def reseal_plan(box: SecretBox) -> Callable[[Mapping[str, Any]], Rewrite | Verdi
                 unchanged={"channel.secret": channel["secret"], "channel.secret_sealed": {"$exists": False}},
                 update={"$set": {"channel.secret_sealed": sealed["secret_sealed"]}, "$unset": {"channel.secret": ""}},
             )
-        return Rewrite(unchanged={"channel.secret_sealed": channel["secret_sealed"]}, update={"$set": {"channel.secret_sealed": sealed["secret_sealed"]}})
+        return Rewrite(
+            unchanged={"channel.secret_sealed": channel["secret_sealed"]},
+            update={"$set": {"channel.secret_sealed": sealed["secret_sealed"]}},
+        )
 
     return plan
 
@@ -52,7 +55,12 @@ async def rotate_webhook_secrets(
     if not box.seals:
         raise LookupError("no ORGANISING_WEBHOOK_SECRET_KEYS is configured to seal with")
     return await rotate_collection(
-        database[SUBSCRIPTIONS], select=_WEBHOOKS, projection={"channel": 1}, plan=reseal_plan(box), batch_size=batch_size, on_batch=on_batch
+        database[SUBSCRIPTIONS],
+        select=_WEBHOOKS,
+        projection={"channel": 1},
+        plan=reseal_plan(box),
+        batch_size=batch_size,
+        on_batch=on_batch,
     )
 
 

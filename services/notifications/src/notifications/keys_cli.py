@@ -18,11 +18,11 @@ import sys
 import time
 from typing import TextIO
 
-from organising_shared.mongo import make_mongo_client
-from organising_shared.rotation import DEFAULT_BATCH, ProgressPrinter, describe_key_counts
 from notifications.config import NotificationsSettings
 from notifications.domain.secrets import NO_KEY, UNSEALED, SecretBox
 from notifications.key_rotation import count_webhook_secrets, rotate_webhook_secrets
+from organising_shared.mongo import make_mongo_client
+from organising_shared.rotation import DEFAULT_BATCH, ProgressPrinter, describe_key_counts
 
 _SETTING = "ORGANISING_WEBHOOK_SECRET_KEYS"
 

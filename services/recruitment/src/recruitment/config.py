@@ -6,7 +6,6 @@ import base64
 import logging
 
 from pydantic import Field, SecretStr, field_validator
-
 from pydantic_settings import SettingsConfigDict
 
 from organising_shared.settings import OrganisingSettings

@@ -52,7 +52,10 @@ def describe_counts(counts: KeyCounts, out: TextIO) -> bool:
         out,
         what=f"member data keys ({how})",
         by_key=counts.by_key,
-        others={"no key id stored (written before ids existed; `rotate` labels them)": counts.unlabelled, "under no configured key": counts.other},
+        others={
+            "no key id stored (written before ids existed; `rotate` labels them)": counts.unlabelled,
+            "under no configured key": counts.other,
+        },
         setting=_SETTING,
         command="organising-recruitment-keys",
     )

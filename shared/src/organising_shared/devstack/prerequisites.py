@@ -9,6 +9,9 @@ with a syntax error. Exit status 1 and one paragraph per missing piece, with the
 that provides it; nothing is installed here.
 """
 
+# typing's Optional, List and Tuple on purpose: the aliases below are evaluated at run time, and
+# this file must run on the Python it is judging (see the docstring).
+# ruff: noqa: UP006, UP035, UP045
 from __future__ import annotations
 
 import argparse
@@ -79,7 +82,9 @@ def check_java(which: Which, run: Run) -> Optional[Missing]:
 
 def check_maven(which: Which) -> Optional[Missing]:
     if which("mvn") is None:
-        return Missing("Maven (it resolves Kafka's jars from infra/kafka/pom.xml)", "no `mvn` on PATH", "Debian: sudo apt-get install maven")
+        return Missing(
+            "Maven (it resolves Kafka's jars from infra/kafka/pom.xml)", "no `mvn` on PATH", "Debian: sudo apt-get install maven"
+        )
     return None
 
 
