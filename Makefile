@@ -29,7 +29,12 @@ $(SYSTEM_STAMP):
 	fi
 	@mkdir -p $(VENV) && touch $@
 
-run: $(STAMP)
+# The prerequisites are checked first, with the system's Python, before .venv is created: a missing
+# Java or Maven is named with its Debian package instead of failing halfway through the start.
+run:
+	@command -v $(PYTHON) >/dev/null || { echo "make run needs Python 3.11, and there is no $(PYTHON). Debian 12: sudo apt-get install python3.11 python3.11-venv" >&2; exit 1; }
+	@$(PYTHON) shared/src/organising_shared/devstack/prerequisites.py --venv $(VENV)
+	@$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/organising-devstack run
 
 test: $(STAMP) $(SYSTEM_STAMP)

@@ -32,3 +32,24 @@ def test_without_keys_secrets_are_stored_as_given_and_sealed_ones_cannot_be_open
     sealed = SecretBox([Fernet.generate_key().decode()]).seal(SECRET)
     with pytest.raises(LookupError, match="no ORGANISING_WEBHOOK_SECRET_KEYS"):
         box.open(sealed)
+
+
+def test_sealed_under_names_the_key_that_opens_a_secret_or_why_none_does():
+    from notifications.domain.secrets import NO_KEY, UNSEALED, webhook_key_id
+
+    old, new, gone = (Fernet.generate_key().decode() for _ in range(3))
+    box = SecretBox([new, old])
+    assert box.key_ids == [webhook_key_id(new), webhook_key_id(old)]
+    assert box.sealed_under(SecretBox([old]).seal(SECRET)) == webhook_key_id(old)
+    assert box.sealed_under(box.seal(SECRET)) == webhook_key_id(new)
+    assert box.sealed_under({"secret": SECRET}) == UNSEALED
+    assert box.sealed_under(SecretBox([gone]).seal(SECRET)) == NO_KEY
+
+
+def test_reseal_moves_a_secret_under_the_first_key_and_seals_one_stored_as_given():
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    for stored in (SecretBox([old]).seal(SECRET), {"secret": SECRET}):
+        resealed = SecretBox([new, old]).reseal(stored)
+        assert set(resealed) == {"secret_sealed"} and SecretBox([new]).open(resealed) == SECRET
+    with pytest.raises(LookupError):
+        SecretBox([]).reseal({"secret": SECRET})

@@ -12,7 +12,7 @@ HEADER = "sector,workplace_id,region_code,employment_status,gender,recruited_on,
 
 
 class _Intake:
-    vault = Vault(master_key=bytes(32), pseudonym_secret=b"p", lookup_secret=b"l")
+    vault = Vault(master_keys=[bytes(32)], pseudonym_secret=b"p", lookup_secret=b"l")
 
 
 def rows_of(text: str):

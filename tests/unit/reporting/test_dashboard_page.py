@@ -48,3 +48,19 @@ def test_every_text_key_on_the_page_is_translated_in_both_languages():
     assert indonesian == english
     page_keys = set(re.findall(r'data-i18n(?:-placeholder)?="(\w+)"', (STATIC / "index.html").read_text()))
     assert page_keys and page_keys <= indonesian
+
+
+async def test_the_root_leads_to_the_dashboard_and_is_not_part_of_the_api():
+    from reporting.config import ReportingSettings
+    from reporting.main import create_app
+
+    app = create_app(ReportingSettings())  # the service's own app: its routes, not only the dashboard's
+    assert "/" not in app.openapi()["paths"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reporting") as http:
+        root = await http.get("/")
+        assert root.status_code == 307 and root.headers["location"] == "dashboard"
+        bookmarked = await http.get("/", params={"period": "2026-S1", "federation": "FSPMI"})
+        assert bookmarked.headers["location"] == "dashboard?period=2026-S1&federation=FSPMI"
+        followed = await http.get("/", follow_redirects=True)
+        assert followed.status_code == 200 and str(followed.url) == "http://reporting/dashboard"
+        assert '<html lang="id">' in followed.text

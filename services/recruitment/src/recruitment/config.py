@@ -6,6 +6,7 @@ import base64
 import logging
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
 
 from organising_shared.settings import OrganisingSettings
 
@@ -19,13 +20,17 @@ DEV_NIK_SECRET = "dev-only-nik-secret-do-not-use"
 
 
 class RecruitmentSettings(OrganisingSettings):
+    # A refused setting's error must not print the value: for the secrets below, it is the secret.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
     port: int = 8001
     database: str = "organising_recruitment"
     producer_name: str = Field(default="kspi-recruitment", description="The envelope's `producer` of every event")
 
     master_key: SecretStr = Field(
         default=SecretStr(DEV_MASTER_KEY),
-        description="ORGANISING_RECRUITMENT_MASTER_KEY: 32 bytes, URL-safe base64; wraps each member's data key",
+        description="ORGANISING_RECRUITMENT_MASTER_KEY: 32 bytes, URL-safe base64; wraps each member's data key. "
+        "Several, comma-separated and newest first, while rotating: the newest wraps, every one unwraps",
         validation_alias="ORGANISING_RECRUITMENT_MASTER_KEY",
     )
     pseudonym_secret: SecretStr = Field(
@@ -53,22 +58,34 @@ class RecruitmentSettings(OrganisingSettings):
 
     @field_validator("master_key")
     @classmethod
-    def _thirty_two_bytes(cls, value: SecretStr) -> SecretStr:
-        try:
-            raw = base64.urlsafe_b64decode(value.get_secret_value())
-        except ValueError as error:
-            raise ValueError("the recruitment master key must be URL-safe base64") from error
-        if len(raw) != 32:
-            raise ValueError("the recruitment master key must decode to 32 bytes")
+    def _thirty_two_bytes_each(cls, value: SecretStr) -> SecretStr:
+        # The messages name a key by its place in the list, never by its value.
+        keys = _split_keys(value.get_secret_value())
+        if not keys:
+            raise ValueError("the recruitment master key is empty")
+        for place, key in enumerate(keys, start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key)
+            except ValueError as error:
+                raise ValueError(f"recruitment master key {place} of {len(keys)} must be URL-safe base64") from error
+            if len(raw) != 32:
+                raise ValueError(f"recruitment master key {place} of {len(keys)} must decode to 32 bytes")
+        if len({base64.urlsafe_b64decode(key) for key in keys}) != len(keys):
+            raise ValueError("a recruitment master key is listed twice")
         return value
 
     @property
-    def master_key_bytes(self) -> bytes:
-        return base64.urlsafe_b64decode(self.master_key.get_secret_value())
+    def master_keys_bytes(self) -> list[bytes]:
+        """The master keys, newest first."""
+        return [base64.urlsafe_b64decode(key) for key in _split_keys(self.master_key.get_secret_value())]
 
     @property
     def uses_development_secrets(self) -> bool:
-        return any(
-            secret.get_secret_value() in (DEV_MASTER_KEY, DEV_PSEUDONYM_SECRET, DEV_NIK_SECRET)
-            for secret in (self.master_key, self.pseudonym_secret, self.nik_secret)
+        # The development master key counts anywhere in the list: while it is listed, it opens data.
+        return DEV_MASTER_KEY in _split_keys(self.master_key.get_secret_value()) or any(
+            secret.get_secret_value() in (DEV_PSEUDONYM_SECRET, DEV_NIK_SECRET) for secret in (self.pseudonym_secret, self.nik_secret)
         )
+
+
+def _split_keys(value: str) -> list[str]:
+    return [key.strip() for key in value.split(",") if key.strip()]

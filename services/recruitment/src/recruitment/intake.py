@@ -157,7 +157,7 @@ class Intake:
             sealed = self.vault.seal(member_ref, personal)
             member["sealed"] = sealed.fields
             member["personal_data"] = "held"
-            documents["key"] = {"_id": member_ref, "wrapped_key": sealed.wrapped_key}
+            documents["key"] = {"_id": member_ref, "wrapped_key": sealed.wrapped_key, "key_id": sealed.key_id}
         if body.nik:
             # The member points at its claim (and import row) so that leaving and erasure find
             # them by _id, without a secondary index.

@@ -48,7 +48,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             await ensure_indexes(db)
             relay = OutboxRelay(db, broker, settings)
             vault = Vault(
-                master_key=settings.master_key_bytes,
+                master_keys=settings.master_keys_bytes,
                 pseudonym_secret=settings.pseudonym_secret.get_secret_value().encode(),
                 lookup_secret=settings.nik_secret.get_secret_value().encode(),
             )

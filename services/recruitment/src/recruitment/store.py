@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 T = TypeVar("T")
 
 MEMBERS = "members"  # _id = member_ref: reference data, status, the sealed personal data
-MEMBER_KEYS = "member_keys"  # _id = member_ref: the wrapped data key; deleting it shreds the ciphertexts
+MEMBER_KEYS = "member_keys"  # _id = member_ref: the wrapped data key and its master key id; deleting it shreds the ciphertexts
 NIK_CLAIMS = "nik_claims"  # _id = keyed NIK hash of an active member: finds duplicates, unique by _id
 IMPORT_ROWS = "import_rows"  # _id = keyed fingerprint of an imported CSV row: re-uploads register nothing twice
 IMPORTS = "imports"  # _id = keyed fingerprint of a whole file whose import completed

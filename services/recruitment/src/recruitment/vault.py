@@ -4,6 +4,9 @@ Crypto-shredding: each member's name, phone and NIK are sealed with that member'
 AES-256-GCM key, and only the wrapped form of that key is stored (in its own collection). Erasure
 deletes the wrapped key with the ciphertexts, so a backup that still holds the ciphertexts holds
 nothing anyone can open: the key that opened them no longer exists anywhere.
+
+Rotating the master key re-wraps the data keys only (`recruitment.key_rotation`): the sealed
+fields never change, so a rotation touches one small document per member.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from recruitment.master_keys import MasterKeys, Wrapped
 
 _NONCE_BYTES = 12
 MEMBER_REF_PREFIX = "m_"
@@ -25,14 +31,14 @@ class SealedMember:
     """What is stored for a member's personal data: the wrapped key and one ciphertext per field."""
 
     wrapped_key: bytes
+    key_id: str  # the master key that wrapped it (recruitment.master_keys)
     fields: dict[str, bytes]
 
 
 class Vault:
-    def __init__(self, *, master_key: bytes, pseudonym_secret: bytes, lookup_secret: bytes) -> None:
-        if len(master_key) != 32:
-            raise ValueError("the master key must be 32 bytes")
-        self._master = AESGCM(master_key)
+    def __init__(self, *, master_keys: Sequence[bytes], pseudonym_secret: bytes, lookup_secret: bytes) -> None:
+        """`master_keys`: newest first; the newest wraps, every one unwraps."""
+        self.master_keys = MasterKeys(master_keys)
         self._pseudonym_secret = pseudonym_secret
         self._lookup_secret = lookup_secret
 
@@ -65,11 +71,22 @@ class Vault:
     def seal(self, member_id: str, fields: dict[str, str]) -> SealedMember:
         data_key = AESGCM.generate_key(bit_length=256)
         sealed = {name: _encrypt(AESGCM(data_key), value.encode(), _aad(member_id, name)) for name, value in fields.items()}
-        return SealedMember(wrapped_key=_encrypt(self._master, data_key, _aad(member_id, "key")), fields=sealed)
+        wrapped = self.master_keys.wrap(data_key, _aad(member_id, "key"))
+        return SealedMember(wrapped_key=wrapped.blob, key_id=wrapped.key_id, fields=sealed)
 
-    def open(self, member_id: str, wrapped_key: bytes, fields: dict[str, bytes]) -> dict[str, str]:
-        data_key = _decrypt(self._master, wrapped_key, _aad(member_id, "key"))
+    def open(self, member_id: str, wrapped_key: bytes, fields: dict[str, bytes], key_id: str | None = None) -> dict[str, str]:
+        """The member's fields in plain text; `key_id` (stored beside the wrapped key) is a hint."""
+        data_key, _ = self.master_keys.unwrap(wrapped_key, _aad(member_id, "key"), key_id)
         return {name: _decrypt(AESGCM(data_key), value, _aad(member_id, name)).decode() for name, value in fields.items()}
+
+    def wrapped_under(self, member_id: str, wrapped_key: bytes, key_id: str | None = None) -> str:
+        """The id of the master key that opens this member's wrapped key (NoMasterKeyOpens if none)."""
+        return self.master_keys.unwrap(wrapped_key, _aad(member_id, "key"), key_id)[1]
+
+    def rewrap(self, member_id: str, wrapped_key: bytes, key_id: str | None = None) -> Wrapped:
+        """The same data key, wrapped under the newest master key (NoMasterKeyOpens if none opens it)."""
+        data_key, _ = self.master_keys.unwrap(wrapped_key, _aad(member_id, "key"), key_id)
+        return self.master_keys.wrap(data_key, _aad(member_id, "key"))
 
 
 def _aad(member_id: str, field: str) -> bytes:

@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import FileResponse, RedirectResponse
 from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import Sector
 from pymongo.asynchronous.database import AsyncDatabase
@@ -67,10 +67,19 @@ _MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 
 
 def dashboard_router() -> APIRouter:
-    """GET /dashboard (the page) and GET /dashboard/static/{name} (its script and style sheet)."""
+    """GET / (a redirect to the page), GET /dashboard (the page) and GET /dashboard/static/{name}
+    (its script and style sheet)."""
     router = APIRouter(tags=["dashboard"])
     # Only the files the package ships, by exact name: nothing else on disk can be asked for.
     assets = {path.name: path for path in STATIC.iterdir() if path.suffix in _MEDIA_TYPES}
+
+    @router.get("/", include_in_schema=False)
+    async def root(request: Request) -> RedirectResponse:
+        # People type the host and port; the API is documented at /docs. A relative target keeps
+        # a path prefix added by a proxy in front, and the query carries the bookmark (period,
+        # federation) over to the page.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"dashboard{query}", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
     @router.get("/dashboard", include_in_schema=False)
     async def dashboard_page() -> FileResponse:

@@ -51,6 +51,7 @@ from reporting.projection.generations import (
 )
 from reporting.projection.projector import apply_pipelined
 from reporting.read_model.ledger import MemberLedger
+from reporting.projection.rebuild_progress import RebuildProgress
 
 log = logging.getLogger(__name__)
 
@@ -132,19 +133,27 @@ async def _behind(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], 
 
 
 async def _batches_up_to(
-    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], end: dict[TopicPartition, int], *, max_records: int, log_every: float, name: str
+    consumer: AIOKafkaConsumer,
+    partitions: list[TopicPartition],
+    end: dict[TopicPartition, int],
+    *,
+    max_records: int,
+    log_every: float,
+    progress: RebuildProgress,
 ) -> AsyncIterator[list[ConsumerRecord]]:
     """The records of `partitions` up to `end`, in batches of at most `max_records`."""
-    read = 0
+    progress.expect(sum([end[tp] - await consumer.position(tp) for tp in partitions]))
     last_report = time.monotonic()
     while await _behind(consumer, partitions, end):
         fetched = await consumer.getmany(timeout_ms=500, max_records=max_records)
         records = [record for part in fetched.values() for record in part]
         if records:
-            read += len(records)
             yield records
+            # Resumed by `apply_pipelined` only once it has submitted this batch, which waits for
+            # the one before it to be applied: every batch but this one is in the store now.
+            progress.submitted(len(records))
         if time.monotonic() - last_report > log_every:
-            log.info("rebuild %s: %d records read", name, read)
+            log.info(progress.line())
             last_report = time.monotonic()
 
 
@@ -183,14 +192,17 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_B
     )
     await consumer.start()
     applied = 0
+    progress = RebuildProgress(generation.name)
     with rare_collections(_OBJECTS_BETWEEN_COLLECTIONS):
         try:
             partitions = await _assign_everything(consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets])
             positions = [(tp.topic, tp.partition) for tp in partitions]
             while True:
                 end = await consumer.end_offsets(partitions)
-                batches = _batches_up_to(consumer, partitions, end, max_records=batch_records, log_every=progress_every, name=generation.name)
+                batches = _batches_up_to(consumer, partitions, end, max_records=batch_records, log_every=progress_every, progress=progress)
                 applied += await apply_pipelined(projector, ledger, batches)
+                progress.all_applied()
+                log.info(progress.line())
                 previous = (await current_generation(database)).name
                 if await switch_to(database, generation, positions):
                     break
