@@ -15,18 +15,20 @@ $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(BIN)/pip install --quiet --no-deps $(foreach p,$(PACKAGES),-e $(p))
 	touch $@
 
-# Debian packages the tests use: Chromium for the dashboard test, docker-compose to validate the
-# compose file, kcat for the shell example in docs/. Installed only when missing (CI and
-# developers run as root here).
+# What the tests use from outside PyPI: Chromium (Debian) for the dashboard test, kcat (Debian)
+# for the shell example in docs/, and Docker Compose v2 to validate the compose file (the docker
+# client, plus the compose plugin built from its Go module: Debian bookworm has only v1, which
+# cannot read the file). Installed only when missing (CI and developers run as root here).
 SYSTEM_STAMP := $(VENV)/.system-packages
-$(SYSTEM_STAMP):
+$(SYSTEM_STAMP): infra/compose/install-compose.sh
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v docker >/dev/null || missing="$$missing docker.io"; \
 	command -v kcat >/dev/null || missing="$$missing kcat"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@bash infra/compose/install-compose.sh
 	@mkdir -p $(VENV) && touch $@
 
 run: $(STAMP)
