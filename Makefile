@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications
 
-.PHONY: run test test-unit test-integration bench soak lock compose-check clean
+.PHONY: run test test-unit test-integration bench soak lock compose-check compose-smoke clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ $(SYSTEM_STAMP): infra/compose/install-compose.sh
 	fi
 	@bash infra/compose/install-compose.sh
 	@mkdir -p $(VENV) && touch $@
+
+# `make compose-smoke` also starts a Docker engine and builds a Debian base with debootstrap.
+SMOKE_STAMP := $(VENV)/.compose-smoke-packages
+$(SMOKE_STAMP): $(SYSTEM_STAMP)
+	@missing=""; command -v dockerd >/dev/null || missing="$$missing docker.io"; \
+	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
 
 run: $(STAMP)
 	$(BIN)/organising-devstack run
@@ -59,6 +70,11 @@ lock:
 
 compose-check: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/pytest tests/unit/test_compose_file.py
+
+# docker-compose.yml started for real on this machine, with locally built images; it shows that
+# the stack keeps its data when Kafka and the store are recreated (infra/compose-smoke/run.sh).
+compose-smoke: $(STAMP) $(SMOKE_STAMP)
+	bash infra/compose-smoke/run.sh
 
 clean:
 	rm -rf $(VENV) var infra/kafka/.classpath

@@ -1,5 +1,5 @@
 """docker-compose.yml is accepted by Docker Compose v2 and says how the stack keeps its data,
-stops, logs and gets its secrets."""
+stops, logs and gets its secrets. `make compose-smoke` starts it for real."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from reporting.config import ReportingSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+SMOKE_FILE = ROOT / "infra" / "compose-smoke" / "docker-compose.smoke.yml"
 PORTS = {"kafka": 9092, "mongo": 27017, "recruitment": 8001, "reporting": 8002, "notifications": 8003}
 SETTINGS = {"recruitment": RecruitmentSettings, "reporting": ReportingSettings, "notifications": NotificationsSettings}
 # A stopping service gives requests 10 s (uvicorn) and the batch in flight 10 s (projections),
@@ -142,3 +143,18 @@ def test_env_example_lists_every_variable_the_compose_file_reads():
     example = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.M))
     assert variables == example
 
+
+def test_the_smoke_override_keeps_the_stack_on_loopback_and_swaps_only_images_that_cannot_be_pulled(services):
+    smoke = _compose(COMPOSE_FILE, SMOKE_FILE)["services"]
+    assert set(smoke) == set(services)
+    for name, service in smoke.items():
+        assert service["network_mode"] == "host", name
+        assert not service.get("ports"), name
+        for key in ("init", "stop_grace_period", "logging", "deploy", "secrets", "volumes"):
+            assert service.get(key) == services[name].get(key), (name, key)
+        if name not in ("kafka", "mongo"):
+            # The services' own image and command; only its base image differs.
+            assert (service["image"], service["command"]) == (services[name]["image"], services[name]["command"])
+            assert service["environment"]["ORGANISING_HTTP_HOST"] == "127.0.0.1"
+    assert smoke["kafka"]["environment"]["KAFKA_LOG_DIRS"] == services["kafka"]["environment"]["KAFKA_LOG_DIRS"]
+    assert smoke["kafka"]["environment"]["CLUSTER_ID"] == services["kafka"]["environment"]["CLUSTER_ID"]
