@@ -26,5 +26,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/organising/bin:$PATH 
 RUN groupadd --system --gid 10001 organising && useradd --system --uid 10001 --gid 10001 --no-create-home organising
 COPY --from=build /opt/organising /opt/organising
 USER organising
+# The services write no files; a writable working directory all the same, for tools run in it.
 WORKDIR /tmp
 # No default command: every compose service names its own (see docker-compose.yml).
