@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from organising_shared import settings as shared_settings
 from notifications.config import NotificationsSettings
+from organising_shared import settings as shared_settings
 from recruitment.config import DEV_MASTER_KEY, RecruitmentSettings
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, URL-safe base64
