@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications
 
-.PHONY: run test test-unit test-integration lint format bench soak lock compose-check clean
+.PHONY: run test test-unit test-integration lint format bench soak lock compose-check compose-smoke clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,19 +15,32 @@ $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(BIN)/pip install --quiet --no-deps $(foreach p,$(PACKAGES),-e $(p))
 	touch $@
 
-# Debian packages the tests use: Chromium for the dashboard test, docker-compose to validate the
-# compose file, kcat for the shell example in docs/. Installed only when missing (CI and
-# developers run as root here).
+# What the tests use from outside PyPI: Chromium (Debian) for the dashboard test, kcat (Debian)
+# for the shell example in docs/, and Docker Compose v2 to validate the compose file (the docker
+# client, plus the compose plugin built from its Go module: Debian bookworm has only v1, which
+# cannot read the file). Installed only when missing (CI and developers run as root here).
 SYSTEM_STAMP := $(VENV)/.system-packages
-$(SYSTEM_STAMP):
+$(SYSTEM_STAMP): infra/compose/install-compose.sh
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v docker >/dev/null || missing="$$missing docker.io"; \
 	command -v kcat >/dev/null || missing="$$missing kcat"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@bash infra/compose/install-compose.sh
 	@mkdir -p $(VENV) && touch $@
+
+# `make compose-smoke` also starts a Docker engine and builds a Debian base with debootstrap.
+SMOKE_STAMP := $(VENV)/.compose-smoke-packages
+$(SMOKE_STAMP): $(SYSTEM_STAMP)
+	@missing=""; command -v dockerd >/dev/null || missing="$$missing docker.io"; \
+	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
 
 # The prerequisites are checked first, with the system's Python, before .venv is created: a missing
 # Java or Maven is named with its Debian package instead of failing halfway through the start.
@@ -72,6 +85,11 @@ lock:
 
 compose-check: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/pytest tests/unit/test_compose_file.py
+
+# docker-compose.yml started for real on this machine, with locally built images; it shows that
+# the stack keeps its data when Kafka and the store are recreated (infra/compose-smoke/run.sh).
+compose-smoke: $(STAMP) $(SMOKE_STAMP)
+	bash infra/compose-smoke/run.sh
 
 clean:
 	rm -rf $(VENV) var infra/kafka/.classpath

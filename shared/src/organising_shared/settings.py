@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -11,10 +12,21 @@ from organising_shared.reference import DEFAULT_FEDERATIONS, federation_code_pro
 from organising_shared.topics import Topics
 
 
+def secrets_dir() -> str | None:
+    """Where secret files are read from: compose mounts them in /run/secrets (docker-compose.yml).
+
+    A file named like the variable, in lower case (`organising_admin_token`), gives that setting;
+    the environment variable still wins when both are set. ORGANISING_SECRETS_DIR moves the
+    folder. A folder that does not exist is left out, since pydantic-settings warns on every read.
+    """
+    folder = os.environ.get("ORGANISING_SECRETS_DIR", "/run/secrets")
+    return folder if os.path.isdir(folder) else None
+
+
 class OrganisingSettings(BaseSettings):
     """Base for each service's settings; a service adds its own port, database and knobs."""
 
-    model_config = SettingsConfigDict(env_prefix="ORGANISING_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="ORGANISING_", extra="ignore", populate_by_name=True, secrets_dir=secrets_dir())
 
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",

@@ -43,14 +43,18 @@ class EmailSender:
     async def send(self, delivery: Mapping[str, Any], subscription: Mapping[str, Any]) -> None:
         settings = self._settings
         message = compose(delivery, sender=settings.smtp_sender, recipient=subscription["channel"]["address"])
+        # No username (unset or empty, as compose passes it when none is configured) means a relay
+        # that takes mail without logging in: aiosmtplib would otherwise try AUTH with "".
+        username = settings.smtp_username or None
+        password = settings.smtp_password.get_secret_value() if username and settings.smtp_password else None
         try:
             async with asyncio.timeout(settings.delivery_attempt_timeout_seconds):
                 await aiosmtplib.send(
                     message,
                     hostname=settings.smtp_host,
                     port=settings.smtp_port,
-                    username=settings.smtp_username,
-                    password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+                    username=username,
+                    password=password,
                     use_tls=settings.smtp_use_tls,
                     start_tls=settings.smtp_start_tls,
                     validate_certs=settings.smtp_validate_certs,
