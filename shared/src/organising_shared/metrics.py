@@ -16,6 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram,
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from organising_shared.observability.scrape import refresh_before_scrape
+
 DEAD_LETTERS = Counter(
     "organising_dead_letters",
     "Records sent to the dead-letter topic, by the consumer that refused them, their topic and why: "
@@ -31,6 +33,13 @@ PROJECTION_BATCH_SECONDS = Histogram(
 )
 PROJECTION_RETRIES = Counter(
     "organising_projection_retries", "Transient failures (store or broker away, conflicts) a projection retried", ["projection"]
+)
+# Small batches under a steady trickle, 20,000 (ORGANISING_BATCH_MAX_RECORDS) catching up.
+PROJECTION_BATCH_RECORDS = Histogram(
+    "organising_projection_batch_records",
+    "Records in each batch a projection received (before skipping those applied before)",
+    ["projection"],
+    buckets=(1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000, 50000),
 )
 
 
@@ -86,6 +95,7 @@ def metrics_router() -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
+        await refresh_before_scrape()  # what needs a store or broker read (observability.scrape)
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return router

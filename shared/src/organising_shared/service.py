@@ -26,6 +26,7 @@ from organising_shared.health import HealthProbe
 from organising_shared.kafka import ensure_organising_topics, make_broker
 from organising_shared.logging import configure_logging
 from organising_shared.mongo import make_mongo_client
+from organising_shared.observability.lag import watch_consumer_lag
 from organising_shared.settings import OrganisingSettings
 
 
@@ -49,13 +50,18 @@ async def service_runtime(app: FastAPI, settings: OrganisingSettings, *, client_
             TokenStore(mongo[settings.auth_database]["tokens"]),
             admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
         )
-        yield ServiceRuntime(settings=settings, mongo=mongo, broker=broker, health=health)
+        with watch_consumer_lag(broker):
+            yield ServiceRuntime(settings=settings, mongo=mongo, broker=broker, health=health)
     finally:
         await broker.stop()
         await mongo.close()
 
 
 def serve(app: FastAPI, *, host: str, port: int) -> None:
-    """Run an app on uvicorn with the shared log format (uvicorn's own config would replace it)."""
+    """Run an app on uvicorn with the shared log format (uvicorn's own config would replace it).
+
+    uvicorn's access log is off: it writes raw paths, with ids in them; the app's own access line
+    (`observability.http`) names the route template and carries the request id.
+    """
     configure_logging()
-    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=10)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)

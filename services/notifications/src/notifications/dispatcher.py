@@ -25,11 +25,13 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.observability.logs import event_fields
 from organising_shared.projections import retry_while_transient
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
 from notifications.domain.backoff import retry_delay
+from notifications.metrics import DELIVERY_ATTEMPTS, DELIVERY_SECONDS
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -166,9 +168,11 @@ class Dispatcher:
         except DeliveryError as failure:
             error = failure.reason
         except Exception as failure:  # noqa: BLE001 - a bug in one attempt must not stop the worker
-            log.exception("delivery %s: unexpected error", row["_id"])
+            log.exception("delivery %s: unexpected error", row["_id"], extra=_about(row))
             error = f"internal error: {type(failure).__name__}"
-        duration_ms = round((time.monotonic() - started) * 1000)
+        seconds = time.monotonic() - started
+        duration_ms = round(seconds * 1000)
+        DELIVERY_SECONDS.labels(channel=row.get("channel", "unknown")).observe(seconds)
         now = datetime.now(UTC)
         if error is None:
             outcome = {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
@@ -180,10 +184,11 @@ class Dispatcher:
             )
             outcome = {"status": DeliveryStatus.RETRYING, "last_error": error, "next_attempt_at": now + timedelta(seconds=delay)}
         if error is not None:
-            log.info("delivery %s attempt %d failed: %s", row["_id"], row["attempts"], error)
+            log.info("delivery %s attempt %d failed: %s", row["_id"], row["attempts"], error, extra=_about(row))
         await self._record(row, {**outcome, "last_duration_ms": duration_ms})
 
     async def _record(self, row: dict[str, Any], outcome: dict[str, Any]) -> None:
+        DELIVERY_ATTEMPTS.labels(channel=row.get("channel", "unknown"), outcome=outcome["status"]).inc()
         # A success is always recorded (it is final). Anything else only while this worker still
         # holds the claim: a worker whose lease ran out must not overwrite the one that took over.
         claim = {"_id": row["_id"]}
@@ -210,3 +215,8 @@ class Dispatcher:
                 {"$set": {"status": DeliveryStatus.RETRYING, "next_attempt_at": datetime.now(UTC), "last_error": "interrupted by a shutdown"},
                  "$unset": {"lease_until": "", "lease_token": ""}},
             )
+
+
+def _about(row: dict[str, Any]) -> dict[str, str]:
+    """`extra=` for a log line about a delivery: its id and its event's."""
+    return {"delivery_id": str(row["_id"]), **event_fields(row.get("event_id"))}

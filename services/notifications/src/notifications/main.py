@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.metrics import metrics_router
+from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
@@ -80,13 +81,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
 
-    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan, responses=PROBLEM_RESPONSES, telemetry=FASTAPI_TELEMETRY)
     install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(subscriptions.router)
     app.include_router(deliveries.router)
+    observe_app(app, service="notifications")
     return app
 
 

@@ -18,12 +18,15 @@ from organising_shared.metrics import metrics_router
 from organising_shared.problems import PROBLEM_RESPONSES
 from organising_shared.kafka import make_broker
 from organising_shared.mongo import make_mongo_client
+from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
+from organising_shared.observability.scrape import refreshed_on_scrape
 from organising_shared.service import serve
 from recruitment.api import IMPORT_PATH, build_router, install_error_handlers
 from recruitment.config import RecruitmentSettings
 from recruitment.health import IntakeHealth
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
+from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.relay import OutboxRelay
 from recruitment.store import ensure_indexes
 from recruitment.vault import Vault
@@ -61,7 +64,8 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             relay_task = asyncio.create_task(relay.run(), name="outbox relay")
             app.state.relay = relay
             app.state.health = IntakeHealth(broker=broker, mongo=mongo, tasks=[relay_task])
-            yield
+            with refreshed_on_scrape(lambda: refresh_outbox_backlog(db)):
+                yield
         finally:
             if relay_task is not None:
                 relay_task.cancel()
@@ -76,6 +80,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
         description="The intake for field reports: members, union units (PUK) and violations, turned into contract events.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        telemetry=FASTAPI_TELEMETRY,
     )
     app.add_middleware(
         BodySizeLimit,
@@ -84,6 +89,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
         upload_path_suffix=IMPORT_PATH,
     )
     install_error_handlers(app)
+    observe_app(app, service="recruitment")
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())

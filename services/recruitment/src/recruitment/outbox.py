@@ -11,21 +11,27 @@ they were written.
 Each row also carries its `_id` as `seq`, under an ascending index of its own: SecantusDB
 answers a range query on `_id` by scanning the whole collection (the outbox is kept, so that
 cost grows with every write), but walks a secondary index for one. The relay scans by `seq`.
+
+A row also keeps when it was written (`at`, for the age of the oldest row waiting: see
+`outbox_metrics`) and the `traceparent` of the request that wrote it, which the relay sends with
+each of its events, so that a trace goes on from the HTTP request to the consumers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.events import Envelope, to_json
+from organising_shared.observability.tracing import current_traceparent
 from organising_shared.topics import message_key
 from recruitment.store import COUNTERS, OUTBOX
 
-_COUNTER_ID = "outbox"
+COUNTER_ID = "outbox"
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,13 @@ async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[
     # The counter is the one document every write shares: it is touched as late as possible so
     # that concurrent writes hold it, and conflict on it, for the shortest time.
     counter = await db[COUNTERS].find_one_and_update(
-        {"_id": _COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
+        {"_id": COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
     assert counter is not None  # upserted
     first = counter["value"] - len(events) + 1
-    row = {"_id": first, "seq": first, "last": counter["value"], "federation": federations.pop(), "events": events}
+    row = {"_id": first, "seq": first, "last": counter["value"], "federation": federations.pop(), "events": events, "at": datetime.now(UTC)}
+    if traceparent := current_traceparent():
+        row["traceparent"] = traceparent
     await db[OUTBOX].insert_one(row, session=session)
     return first
 

@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 _LEASE_ID = "outbox-relay"
 
 
+def _headers(entry: dict, row: dict) -> dict[str, str]:
+    headers = {"event_id": entry["event_id"], "event_type": entry["event_type"]}
+    if "traceparent" in row:  # the writing request's trace goes on in the consumers (observability.tracing)
+        headers["traceparent"] = row["traceparent"]
+    return headers
+
+
 class RelayLease:
     """A lease document: whoever holds an unexpired lease is the only publishing replica."""
 
@@ -172,7 +179,7 @@ class OutboxRelay:
                     entry["value"],
                     self._topics.for_event_type(entry["event_type"]),
                     key=entry["key"],
-                    headers={"event_id": entry["event_id"], "event_type": entry["event_type"]},
+                    headers=_headers(entry, row),
                     no_confirm=True,
                 )
                 for entry in row["events"]

@@ -12,6 +12,7 @@ from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.heap import rare_collections
 from organising_shared.metrics import metrics_router
+from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 
@@ -90,7 +91,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await watcher
 
-    app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan, responses=PROBLEM_RESPONSES, telemetry=FASTAPI_TELEMETRY)
     install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
     app.include_router(health_router())
     app.include_router(metrics_router())
@@ -99,6 +100,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.include_router(live_router())
     app.include_router(dashboard_router())
     app.include_router(export_router())
+    observe_app(app, service="reporting")
     return app
 
 

@@ -15,11 +15,13 @@ from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 
 from organising_shared.metrics import (
+    PROJECTION_BATCH_RECORDS,
     PROJECTION_BATCH_SECONDS,
     PROJECTION_EVENTS,
     PROJECTION_RETRIES,
     watch_projection,
 )
+from organising_shared.observability.tracing import batch_span
 from organising_shared.projections.batch import (
     PreparedBatch,
     RecordLike,
@@ -92,6 +94,8 @@ class PipelinedProjection:
         positions = next_positions(records)
         received = time.monotonic()
         self._waiting_since.append(received)
+        PROJECTION_BATCH_RECORDS.labels(projection=self.name).observe(len(records))
+        traced = batch_span(self.name, records)  # ends when the batch is applied, or fails
 
         def retried(_error: BaseException) -> None:
             PROJECTION_RETRIES.labels(projection=self.name).inc()
@@ -103,8 +107,10 @@ class PipelinedProjection:
                 )
             except Exception as error:
                 self._fail(error)
+                traced.failed(error)
                 raise
             await _commit_offsets(commit, positions)
+            traced.applied(applied)
             self._waiting_since.remove(received)
             PROJECTION_EVENTS.labels(projection=self.name).inc(applied)
             PROJECTION_BATCH_SECONDS.labels(projection=self.name).observe(time.monotonic() - received)
@@ -129,6 +135,7 @@ class PipelinedProjection:
             raise
         except Exception as error:
             self._fail(error)
+            traced.failed(error)
             await self._hold()
 
     def _fail(self, error: BaseException) -> None:

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from organising_shared.deadletter import DeadLetter, publish_dead_letter
 from organising_shared.decoding import Rejection, decode_event
 from organising_shared.metrics import DEAD_LETTERS
+from organising_shared.observability.logs import event_fields
 from organising_shared.projections.batch import (
     Delivered,
     DeliveredRecord,
@@ -186,4 +187,11 @@ class ExactlyOnceProjector:
         )
         await publish_dead_letter(self._dead_letters, letter, key=record.key, topic=self._topics.deadletter)
         DEAD_LETTERS.labels(consumer=self._consumer, topic=self._topics.contract_name(record.topic) or record.topic, kind=kind).inc()
-        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason, extra=event_fields(_event_id_of(record)))
+
+
+def _event_id_of(record: RecordLike) -> Any:
+    """The event id of a record, where it is known without decoding (for log lines)."""
+    if isinstance(record, DeliveredRecord):
+        return record.item.event.event_id
+    return next((value.decode("ascii", "replace") for key, value in getattr(record, "headers", None) or () if key == "event_id"), None)
