@@ -16,14 +16,17 @@ $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	touch $@
 
 # What the tests use from outside PyPI: Chromium (Debian) for the dashboard test, kcat (Debian)
-# for the shell example in docs/, and Docker Compose v2 to validate the compose file (the docker
-# client, plus the compose plugin built from its Go module: Debian bookworm has only v1, which
-# cannot read the file). Installed only when missing (CI and developers run as root here).
+# for the shell example in docs/, prometheus (Debian) for `promtool` (the alert rules' tests), and
+# Docker Compose v2 to validate the compose file (the docker client, plus the compose plugin built
+# from its Go module: Debian bookworm has only v1, which cannot read the file). Installed only
+# when missing (CI and developers run as root here). The Makefile is a prerequisite so that a
+# package added here is installed on a machine whose stamp is older.
 SYSTEM_STAMP := $(VENV)/.system-packages
-$(SYSTEM_STAMP): infra/compose/install-compose.sh
+$(SYSTEM_STAMP): infra/compose/install-compose.sh Makefile
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker >/dev/null || missing="$$missing docker.io"; \
 	command -v kcat >/dev/null || missing="$$missing kcat"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
