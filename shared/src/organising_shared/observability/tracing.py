@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Link, Span, SpanContext, SpanKind, Status, StatusCode
+from opentelemetry.trace import Link, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 TRACEPARENT = "traceparent"
@@ -67,11 +68,19 @@ def context_from_headers(headers: Any) -> Any:
     return _PROPAGATOR.extract(headers)
 
 
+_TRACEPARENT_FORM = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+
+
 def span_context_of(traceparent: str | bytes | None) -> SpanContext | None:
+    """The context a W3C `traceparent` names (parsed here: the propagator's extract costs ten
+    times as much, and a batch may hold thousands)."""
     if not traceparent:
         return None
     value = traceparent.decode("ascii", "replace") if isinstance(traceparent, bytes) else traceparent
-    context = trace.get_current_span(_PROPAGATOR.extract({TRACEPARENT: value})).get_span_context()
+    match = _TRACEPARENT_FORM.fullmatch(value.strip())
+    if match is None or match[1] == "ff":
+        return None
+    context = SpanContext(int(match[2], 16), int(match[3], 16), is_remote=True, trace_flags=TraceFlags(int(match[4], 16)))
     return context if context.is_valid else None
 
 
