@@ -24,6 +24,9 @@ def make_broker(settings: OrganisingSettings, *, client_id: str, **options: Any)
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
+        # FastStream's own logger has a handler and format of its own: this one goes through the
+        # service's (JSON or text, `organising_shared.logging`) like every other line.
+        logger=logging.getLogger("organising.kafka"),
         enable_idempotence=True,
         acks="all",
         **options,
