@@ -15,10 +15,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from notifications.config import NotificationsSettings
 from organising_shared.auth import Role, TokenStore
 from organising_shared.events import EVENT_ADAPTER, Envelope
 from organising_shared.mongo import make_mongo_client
-from notifications.config import NotificationsSettings
 from recruitment import outbox
 from recruitment.config import RecruitmentSettings
 from recruitment.main import create_app as recruitment_app
@@ -26,10 +26,12 @@ from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.store import OUTBOX
 from reporting.config import ReportingSettings
 from tests.integration.helpers import eventually
-from tests.integration.notifications.conftest import ADMIN_TOKEN  # the notifications client sends it
+from tests.integration.notifications.conftest import (
+    ADMIN_TOKEN,  # the notifications client sends it
+    webhook,
+)
 from tests.integration.notifications.conftest import make_settings as notifications_settings
 from tests.integration.notifications.conftest import running_service as running_notifications
-from tests.integration.notifications.conftest import webhook
 from tests.integration.notifications.receivers import webhook_receiver
 from tests.integration.recruitment import payloads
 from tests.integration.reporting.support import running_service as running_reporting

@@ -14,8 +14,8 @@ import yaml
 from prometheus_client import REGISTRY
 
 import notifications.metrics  # noqa: F401 - registers the notifications metrics
-import organising_shared.metrics  # noqa: F401
-import organising_shared.observability.http  # noqa: F401
+import organising_shared.metrics
+import organising_shared.observability.http
 import organising_shared.observability.lag  # noqa: F401
 import recruitment.outbox_metrics  # noqa: F401
 

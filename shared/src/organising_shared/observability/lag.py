@@ -73,6 +73,6 @@ async def consumer_lag(broker: Any) -> _Lag:
             continue
         ends = {tp: end for tp in consumer.assignment() if (end := consumer.highwater(tp)) is not None}
         committed = await asyncio.gather(*(consumer.committed(tp) for tp in ends))
-        for (tp, end), offset in zip(ends.items(), committed):
+        for (tp, end), offset in zip(ends.items(), committed, strict=True):
             lag[(group, tp.topic, tp.partition)] = max(end - (offset or 0), 0)
     return lag

@@ -34,15 +34,15 @@ def refreshed_on_scrape(refresher: Refresher) -> Iterator[None]:
         _refreshers.remove(refresher)
 
 
-async def refresh_before_scrape(timeout: float = REFRESH_TIMEOUT_SECONDS) -> None:
+async def refresh_before_scrape(within: float = REFRESH_TIMEOUT_SECONDS) -> None:
     refreshers = list(_refreshers)
     if not refreshers:
         return
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             outcomes = await asyncio.gather(*(refresh() for refresh in refreshers), return_exceptions=True)
     except TimeoutError:
-        log.warning("metrics: a scrape-time refresh took over %.0f s; its figures are the last known", timeout)
+        log.warning("metrics: a scrape-time refresh took over %.0f s; its figures are the last known", within)
         return
     for outcome in outcomes:
         if isinstance(outcome, Exception):
