@@ -41,7 +41,6 @@ from tests.unit.shared.observability.spans import recorded_spans
 pytestmark = pytest.mark.integration
 
 
-
 def sample(text: str, name: str, **labels: str) -> float | None:
     """The value of one series in a Prometheus text exposition, or None if it is absent."""
     for family in text_string_to_metric_families(text):
@@ -63,7 +62,9 @@ async def test_metrics_move_and_one_trace_runs_from_the_request_to_both_consumer
     reporting = ReportingSettings(**base, database=f"{namespace}_reporting", consumer_group=f"{namespace}-reporting")
     notifications: NotificationsSettings = notifications_settings(isolated_settings, namespace)
     mongo = make_mongo_client(recruitment.mongodb_url)
-    federation_token = await TokenStore(mongo[recruitment.auth_database]["tokens"]).issue(name="fspmi", role=Role.FEDERATION, federation="FSPMI")
+    federation_token = await TokenStore(mongo[recruitment.auth_database]["tokens"]).issue(
+        name="fspmi", role=Role.FEDERATION, federation="FSPMI"
+    )
     app = recruitment_app(recruitment)
     with recorded_spans() as spans:
         async with (
@@ -74,20 +75,28 @@ async def test_metrics_move_and_one_trace_runs_from_the_request_to_both_consumer
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://recruitment") as intake,
         ):
             await notifier.subscribe(webhook(receiver.url("/ok/organisers")))
-            delivered_before = sample(await scrape(notifier.http), "organising_delivery_attempts_total", channel="webhook", outcome="delivered") or 0
+            delivered_before = (
+                sample(await scrape(notifier.http), "organising_delivery_attempts_total", channel="webhook", outcome="delivered") or 0
+            )
             written = await intake.post(
-                "/api/v1/violations", json=payloads.violation(), headers={"Authorization": f"Bearer {federation_token}", "X-Request-ID": "obs-test-1"}
+                "/api/v1/violations",
+                json=payloads.violation(),
+                headers={"Authorization": f"Bearer {federation_token}", "X-Request-ID": "obs-test-1"},
             )
             assert written.status_code == 201, written.text
             assert written.headers["x-request-id"] == "obs-test-1"
 
             # recruitment: the request's latency, by route template; the outbox drains to zero.
             text = await scrape(intake)
-            assert (sample(text, "organising_http_request_duration_seconds_count", method="POST", route="/api/v1/violations", status="201") or 0) >= 1
+            assert (
+                sample(text, "organising_http_request_duration_seconds_count", method="POST", route="/api/v1/violations", status="201") or 0
+            ) >= 1
 
             async def outbox_drained() -> bool:
                 text = await scrape(intake)
-                return sample(text, "organising_outbox_events_waiting") == 0 and sample(text, "organising_outbox_oldest_waiting_seconds") == 0
+                return (
+                    sample(text, "organising_outbox_events_waiting") == 0 and sample(text, "organising_outbox_oldest_waiting_seconds") == 0
+                )
 
             await eventually(outbox_drained, what="the outbox drained")
 
@@ -112,7 +121,9 @@ async def test_metrics_move_and_one_trace_runs_from_the_request_to_both_consumer
             # notifications: the webhook delivered, counted by outcome.
             async def delivered() -> bool:
                 text = await scrape(notifier.http)
-                return (sample(text, "organising_delivery_attempts_total", channel="webhook", outcome="delivered") or 0) >= delivered_before + 1
+                return (
+                    sample(text, "organising_delivery_attempts_total", channel="webhook", outcome="delivered") or 0
+                ) >= delivered_before + 1
 
             await eventually(delivered, timeout=30, what="the delivery counted")
 

@@ -64,7 +64,9 @@ def _named_in(text: str) -> set[str]:
 def test_the_alerts_and_the_dashboard_name_only_exported_metrics():
     dashboard = json.loads(DASHBOARD.read_text())
     expressions = " ".join(target["expr"] for panel in dashboard["panels"] for target in panel["targets"])
-    rules = " ".join(rule["expr"] for group in yaml.safe_load((OBSERVABILITY / "alerts.yml").read_text())["groups"] for rule in group["rules"])
+    rules = " ".join(
+        rule["expr"] for group in yaml.safe_load((OBSERVABILITY / "alerts.yml").read_text())["groups"] for rule in group["rules"]
+    )
     named = _named_in(expressions) | _named_in(rules)
     assert named, "no organising_* metric named at all"
     assert named <= _exported_names(), sorted(named - _exported_names())

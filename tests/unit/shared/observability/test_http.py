@@ -30,9 +30,10 @@ def _app() -> FastAPI:
 
 
 def _count(route: str, status: str) -> float:
-    return REGISTRY.get_sample_value(
-        "organising_http_request_duration_seconds_count", {"method": "GET", "route": route, "status": status}
-    ) or 0.0
+    return (
+        REGISTRY.get_sample_value("organising_http_request_duration_seconds_count", {"method": "GET", "route": route, "status": status})
+        or 0.0
+    )
 
 
 def test_latency_is_labelled_by_the_route_template_never_the_raw_path():
@@ -41,9 +42,12 @@ def test_latency_is_labelled_by_the_route_template_never_the_raw_path():
     assert client.get("/test-things/a1").status_code == 200
     assert client.get("/test-things/b2").status_code == 200
     assert _count("/test-things/{thing_id}", "200") == before + 2
-    assert REGISTRY.get_sample_value(
-        "organising_http_request_duration_seconds_count", {"method": "GET", "route": "/test-things/a1", "status": "200"}
-    ) is None
+    assert (
+        REGISTRY.get_sample_value(
+            "organising_http_request_duration_seconds_count", {"method": "GET", "route": "/test-things/a1", "status": "200"}
+        )
+        is None
+    )
 
 
 def test_a_path_no_route_declares_is_one_series():
