@@ -23,8 +23,8 @@ from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today, periods_containing
 from organising_shared.testing.infrastructure import local_processes
 from reporting.config import ReportingSettings
-from reporting.read_model.figures import targets_report
 from reporting.main import create_app
+from reporting.read_model.figures import targets_report
 
 EVENTS = 40
 TOKEN = "bench-admin-" + uuid.uuid4().hex
@@ -78,8 +78,14 @@ async def stream_actuals(response: httpx.Response, sink: asyncio.Queue) -> None:
 async def measure(kafka: str, mongo_url: str) -> None:
     namespace = f"bench{uuid.uuid4().hex[:8]}"
     settings = ReportingSettings(
-        kafka_bootstrap_servers=kafka, mongodb_url=mongo_url, topic_prefix=f"{namespace}.", auth_database=f"{namespace}_auth",
-        database=f"{namespace}_reporting", consumer_group=f"{namespace}-reporting", admin_token=TOKEN, topic_partitions=3,
+        kafka_bootstrap_servers=kafka,
+        mongodb_url=mongo_url,
+        topic_prefix=f"{namespace}.",
+        auth_database=f"{namespace}_auth",
+        database=f"{namespace}_reporting",
+        consumer_group=f"{namespace}-reporting",
+        admin_token=TOKEN,
+        topic_partitions=3,
     )
     today = jakarta_today()
     period = next(p for p in periods_containing(today) if "-S" in p.code)
@@ -92,7 +98,14 @@ async def measure(kafka: str, mongo_url: str) -> None:
     await producer.start()
     mongo = make_mongo_client(mongo_url)
     database = mongo[settings.database]
-    target = {"period": period.code, "sector": "metal", "members_recruited": 1000, "union_units_established": 1, "cases_resolved": 1, "set_by": "bench"}
+    target = {
+        "period": period.code,
+        "sector": "metal",
+        "members_recruited": 1000,
+        "union_units_established": 1,
+        "cases_resolved": 1,
+        "set_by": "bench",
+    }
     await producer.send_and_wait(settings.topics.targets, envelope("SectorTargetSet", target, federation="KSPI"), key=b"metal")
 
     async def stored_actual() -> int | None:
@@ -101,7 +114,9 @@ async def measure(kafka: str, mongo_url: str) -> None:
 
     to_store, to_stream = [], []
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        async with client.stream("GET", "/api/v1/live", params={"period": period.code}, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+        async with client.stream(
+            "GET", "/api/v1/live", params={"period": period.code}, headers={"Authorization": f"Bearer {TOKEN}"}
+        ) as response:
             arrivals: asyncio.Queue = asyncio.Queue()
             reader = asyncio.create_task(stream_actuals(response, arrivals))
             while (await arrivals.get())[1] != 0:
@@ -110,12 +125,12 @@ async def measure(kafka: str, mongo_url: str) -> None:
                 sent = time.perf_counter()
                 await producer.send_and_wait(settings.topics.membership, recruited(today), key=b"wp-bench")
 
-                async def store_visible() -> float:
+                async def store_visible(expected: int = expected) -> float:
                     while await stored_actual() != expected:
                         await asyncio.sleep(0.002)
                     return time.perf_counter()
 
-                async def stream_shows() -> float:
+                async def stream_shows(expected: int = expected) -> float:
                     while True:
                         at, actual = await arrivals.get()
                         if actual == expected:

@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 
 import uvicorn
 
-from organising_shared.mongo import make_mongo_client
-from organising_shared.testing.infrastructure import local_processes
 from notifications.channels.webhook import WebhookSender, make_http_client
 from notifications.config import NotificationsSettings
 from notifications.dispatcher import Dispatcher
-from notifications.domain.secrets import SecretBox
 from notifications.domain.notices import Notice, NoticeType, Text
+from notifications.domain.secrets import SecretBox
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, ensure_indexes, new_delivery_op, receiver_of
+from organising_shared.mongo import make_mongo_client
+from organising_shared.testing.infrastructure import local_processes
 
 RECEIVERS = 4
 PER_RECEIVER = 50
@@ -55,7 +55,9 @@ class EmbeddedServer(uvicorn.Server):
 
 
 async def serve(app) -> tuple[uvicorn.Server, asyncio.Task, str]:
-    server = EmbeddedServer(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="critical", timeout_graceful_shutdown=1))
+    server = EmbeddedServer(
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="critical", timeout_graceful_shutdown=1)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -64,16 +66,29 @@ async def serve(app) -> tuple[uvicorn.Server, asyncio.Task, str]:
 
 def notice() -> Notice:
     return Notice(
-        notice_id=str(uuid.uuid4()), notice_type=NoticeType.VIOLATION_REPORTED, urgent=False, occurred_at=datetime.now(UTC),
-        federation="FSPMI", sector="cement", category="minimum_wage", title=Text(id="t", en="t"), message=Text(id="m", en="m"), facts={},
+        notice_id=str(uuid.uuid4()),
+        notice_type=NoticeType.VIOLATION_REPORTED,
+        urgent=False,
+        occurred_at=datetime.now(UTC),
+        federation="FSPMI",
+        sector="cement",
+        category="minimum_wage",
+        title=Text(id="t", en="t"),
+        message=Text(id="m", en="m"),
+        facts={},
     )
 
 
 async def run_once(mongo_url: str, *, concurrency: int, per_receiver: int) -> tuple[float, list[float]]:
     settings = NotificationsSettings(
-        mongodb_url=mongo_url, database=f"bench_{uuid.uuid4().hex[:8]}", allow_private_webhooks=True,
-        delivery_concurrency=concurrency, delivery_per_receiver_concurrency=per_receiver,
-        delivery_attempt_timeout_seconds=ATTEMPT_TIMEOUT, delivery_max_attempts=1, delivery_poll_seconds=0.05,
+        mongodb_url=mongo_url,
+        database=f"bench_{uuid.uuid4().hex[:8]}",
+        allow_private_webhooks=True,
+        delivery_concurrency=concurrency,
+        delivery_per_receiver_concurrency=per_receiver,
+        delivery_attempt_timeout_seconds=ATTEMPT_TIMEOUT,
+        delivery_max_attempts=1,
+        delivery_poll_seconds=0.05,
     )
     mongo = make_mongo_client(mongo_url)
     database = mongo[settings.database]
@@ -83,7 +98,9 @@ async def run_once(mongo_url: str, *, concurrency: int, per_receiver: int) -> tu
     subscriptions = []
     for _, _, url in servers:
         channel = {"type": "webhook", "url": url, "secret": "bench-secret-0123456789"}
-        subscriptions.append({"_id": str(uuid.uuid4()), "owner": None, "channel": channel, "receiver": receiver_of(channel), "filters": {}, "paused": False})
+        subscriptions.append(
+            {"_id": str(uuid.uuid4()), "owner": None, "channel": channel, "receiver": receiver_of(channel), "filters": {}, "paused": False}
+        )
     await database[SUBSCRIPTIONS].insert_many(subscriptions)
     now = datetime.now(UTC)
     operations = [new_delivery_op(subscription, notice(), now) for subscription in subscriptions[:-1] for _ in range(PER_RECEIVER)]

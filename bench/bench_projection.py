@@ -55,11 +55,11 @@ from organising_shared.kafka import ensure_organising_topics
 from organising_shared.mongo import make_mongo_client
 from organising_shared.projections import OFFSETS_COLLECTION
 from organising_shared.testing.infrastructure import local_processes
-from reporting.read_model import counting
 from reporting.config import ReportingSettings
-from reporting.read_model.figures import actuals
-from reporting.projection.generations import current_generation
 from reporting.projection.apply import member_entry
+from reporting.projection.generations import current_generation
+from reporting.read_model import counting
+from reporting.read_model.figures import actuals
 
 # Enough for ten live batches of 10,000: the throughput window starts after the first one.
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
@@ -78,8 +78,15 @@ FEDERATIONS = ("FSPMI", "SPN", "KEP", "FARKES-R", "ASPEK")
 
 
 def envelope(event_type: str, data: dict, federation: str) -> dict:
-    return {"event_id": str(uuid.uuid4()), "event_type": event_type, "schema_version": 1, "occurred_at": "2026-03-14T09:30:00+07:00",
-            "federation": federation, "producer": "bench", "data": data}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "schema_version": 1,
+        "occurred_at": "2026-03-14T09:30:00+07:00",
+        "federation": federation,
+        "producer": "bench",
+        "data": data,
+    }
 
 
 def workload(count: int, tag: str) -> list[dict]:
@@ -89,20 +96,68 @@ def workload(count: int, tag: str) -> list[dict]:
         sector, federation, workplace = SECTORS[i % 5], FEDERATIONS[i % 5], f"wp-{i % 500}"
         kind = i % 20
         if kind < 16:
-            events.append(envelope("MemberRecruited", {"member_ref": f"{tag}-{i}", "sector": sector, "workplace_id": workplace,
-                                                       "region_code": f"32.{10 + i % 30}", "employment_status": "permanent",
-                                                       "gender": ("female", "male")[i % 2], "age_band": "25_34",
-                                                       "recruited_on": f"2026-0{1 + i % 6}-{10 + i % 18}"}, federation))
+            events.append(
+                envelope(
+                    "MemberRecruited",
+                    {
+                        "member_ref": f"{tag}-{i}",
+                        "sector": sector,
+                        "workplace_id": workplace,
+                        "region_code": f"32.{10 + i % 30}",
+                        "employment_status": "permanent",
+                        "gender": ("female", "male")[i % 2],
+                        "age_band": "25_34",
+                        "recruited_on": f"2026-0{1 + i % 6}-{10 + i % 18}",
+                    },
+                    federation,
+                )
+            )
         elif kind < 18:
-            events.append(envelope("MemberLeft", {"member_ref": f"{tag}-{i - 3}", "sector": sector, "workplace_id": workplace,
-                                                  "region_code": "32.16", "left_on": "2026-06-20", "reason": "resigned"}, federation))
+            events.append(
+                envelope(
+                    "MemberLeft",
+                    {
+                        "member_ref": f"{tag}-{i - 3}",
+                        "sector": sector,
+                        "workplace_id": workplace,
+                        "region_code": "32.16",
+                        "left_on": "2026-06-20",
+                        "reason": "resigned",
+                    },
+                    federation,
+                )
+            )
         elif kind == 18:
-            events.append(envelope("UnionUnitEstablished", {"unit_id": f"{tag}-u{i}", "sector": sector, "workplace_id": workplace,
-                                                            "region_code": "32.16", "founding_members": 20, "established_on": "2026-02-02"}, federation))
+            events.append(
+                envelope(
+                    "UnionUnitEstablished",
+                    {
+                        "unit_id": f"{tag}-u{i}",
+                        "sector": sector,
+                        "workplace_id": workplace,
+                        "region_code": "32.16",
+                        "founding_members": 20,
+                        "established_on": "2026-02-02",
+                    },
+                    federation,
+                )
+            )
         else:
-            events.append(envelope("ViolationReported", {"case_id": f"{tag}-c{i}", "sector": sector, "workplace_id": workplace,
-                                                         "region_code": "32.16", "category": "overtime", "workers_affected": 12,
-                                                         "reported_on": "2026-03-03"}, federation))
+            events.append(
+                envelope(
+                    "ViolationReported",
+                    {
+                        "case_id": f"{tag}-c{i}",
+                        "sector": sector,
+                        "workplace_id": workplace,
+                        "region_code": "32.16",
+                        "category": "overtime",
+                        "workers_affected": 12,
+                        "reported_on": "2026-03-03",
+                    },
+                    federation,
+                )
+            )
     return events
 
 
@@ -120,8 +175,13 @@ async def publish(settings: ReportingSettings, events: list[dict], *, rate: floa
                 delay = start + i / rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            futures.append(await producer.send(settings.topics.for_event_type(value["event_type"]), value=json.dumps(value).encode(),
-                                               key=value["data"]["workplace_id"].encode()))
+            futures.append(
+                await producer.send(
+                    settings.topics.for_event_type(value["event_type"]),
+                    value=json.dumps(value).encode(),
+                    key=value["data"]["workplace_id"].encode(),
+                )
+            )
             sent_at.append(time.monotonic())
         for future in futures:
             await future
@@ -137,10 +197,18 @@ def free_port() -> int:
 
 
 def service_environment(settings: ReportingSettings, port: int) -> dict[str, str]:
-    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "MONGODB_URL": settings.mongodb_url,
-           "ORGANISING_TOPIC_PREFIX": settings.topic_prefix, "ORGANISING_DATABASE": settings.database,
-           "ORGANISING_CONSUMER_GROUP": settings.consumer_group, "ORGANISING_PORT": str(port), "ORGANISING_ADMIN_TOKEN": ADMIN,
-           "ORGANISING_TOPIC_PARTITIONS": str(settings.topic_partitions), "ORGANISING_LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "MONGODB_URL": settings.mongodb_url,
+        "ORGANISING_TOPIC_PREFIX": settings.topic_prefix,
+        "ORGANISING_DATABASE": settings.database,
+        "ORGANISING_CONSUMER_GROUP": settings.consumer_group,
+        "ORGANISING_PORT": str(port),
+        "ORGANISING_ADMIN_TOKEN": ADMIN,
+        "ORGANISING_TOPIC_PARTITIONS": str(settings.topic_partitions),
+        "ORGANISING_LOG_LEVEL": "WARNING",
+    }
 
 
 def start_service(settings: ReportingSettings, port: int, log_path: str, *, code: str | None = None) -> subprocess.Popen:
@@ -149,8 +217,9 @@ def start_service(settings: ReportingSettings, port: int, log_path: str, *, code
     if code is not None:
         # Ahead of the venv's editable installs (plain .pth path entries, which come later).
         environment["PYTHONPATH"] = f"{code}/shared/src{os.pathsep}{code}/services/reporting/src"
-    return subprocess.Popen([sys.executable, "-m", "reporting.main"], env=environment,  # noqa: SIM115
-                            stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "reporting.main"], env=environment, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT
+    )
 
 
 @contextlib.contextmanager
@@ -204,8 +273,11 @@ async def compare_with_baseline_code(settings: ReportingSettings, mongo, tag: st
     again_settings = settings.model_copy(update={"database": f"bench{tag}_again", "consumer_group": f"bench{tag}-again"})
     again = await throughput_of(again_settings, mongo[again_settings.database])
     mean = (current + again) / 2
-    print(f"projection throughput, same run (A-B-A): this code {current:,.0f} and {again:,.0f} events/s (mean {mean:,.0f}); "
-          f"the code at {BASELINE_REF} {baseline:,.0f} events/s; ratio {mean / baseline:.2f} (goal: within 5 %)", flush=True)
+    print(
+        f"projection throughput, same run (A-B-A): this code {current:,.0f} and {again:,.0f} events/s (mean {mean:,.0f}); "
+        f"the code at {BASELINE_REF} {baseline:,.0f} events/s; ratio {mean / baseline:.2f} (goal: within 5 %)",
+        flush=True,
+    )
 
 
 @dataclass
@@ -217,8 +289,14 @@ class RebuildRun:
 
 async def run_rebuild(settings: ReportingSettings) -> RebuildRun:
     """`python -m reporting.projection.rebuild` as an operator runs it; its own report gives events and time."""
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "reporting.projection.rebuild", env=service_environment(settings, 0),
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "reporting.projection.rebuild",
+        env=service_environment(settings, 0),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     output = asyncio.create_task(process.stdout.read())
     finished = asyncio.create_task(process.wait())
     peak = 0.0
@@ -290,7 +368,7 @@ def _difference(before: Counter, after: Counter) -> Counter:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def freshness(settings: ReportingSettings, base_url: str, database) -> tuple[float, float, int]:
@@ -303,14 +381,30 @@ async def freshness(settings: ReportingSettings, base_url: str, database) -> tup
     """
     headers = {"Authorization": f"Bearer {ADMIN}"}
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        response = await http.put("/api/v1/targets/2026-S2/cement", json={"members_recruited": 1_000_000, "union_units_established": 1,
-                                                                          "cases_resolved": 1}, headers=headers)
+        response = await http.put(
+            "/api/v1/targets/2026-S2/cement",
+            json={"members_recruited": 1_000_000, "union_units_established": 1, "cases_resolved": 1},
+            headers=headers,
+        )
         response.raise_for_status()
         count = int(RATE * RATE_SECONDS)
         run = uuid.uuid4().hex[:8]
-        events = [envelope("MemberRecruited", {"member_ref": f"fresh-{run}-{i}", "sector": "cement", "workplace_id": f"wp-f{i % 50}",
-                                               "region_code": "35", "employment_status": "daily", "gender": "female",
-                                               "recruited_on": "2026-07-15"}, "SPN") for i in range(count)]
+        events = [
+            envelope(
+                "MemberRecruited",
+                {
+                    "member_ref": f"fresh-{run}-{i}",
+                    "sector": "cement",
+                    "workplace_id": f"wp-f{i % 50}",
+                    "region_code": "35",
+                    "employment_status": "daily",
+                    "gender": "female",
+                    "recruited_on": "2026-07-15",
+                },
+                "SPN",
+            )
+            for i in range(count)
+        ]
         seen_at: dict[int, float] = {}
         stored_at: dict[int, float] = {}
 
@@ -322,16 +416,21 @@ async def freshness(settings: ReportingSettings, base_url: str, database) -> tup
             sums = await actuals(await current_generation(database), "2026-S2")
             return sums.get(("cement", counting.ALL_FEDERATIONS), {}).get("members_recruited", 0)
 
-        pollers = [asyncio.create_task(_note_progress(in_api, seen_at, count, await in_api())),
-                   asyncio.create_task(_note_progress(in_store, stored_at, count, await in_store()))]
+        pollers = [
+            asyncio.create_task(_note_progress(in_api, seen_at, count, await in_api())),
+            asyncio.create_task(_note_progress(in_store, stored_at, count, await in_store())),
+        ]
         sent_at = await publish(settings, events, rate=RATE)
         await asyncio.wait_for(asyncio.gather(*pollers), timeout=120)
     visible = [seen_at[k + 1] - sent_at[k] for k in range(count)]
     committed = [stored_at[k + 1] - sent_at[k] for k in range(count)]
     after_commit = [seen_at[k] - stored_at[k] for k in seen_at]
-    print(f"  of which publish -> committed in the store: p50 {percentile(committed, 50) * 1000:.0f} ms, "
-          f"p99 {percentile(committed, 99) * 1000:.0f} ms; committed -> visible in GET: p50 {percentile(after_commit, 50) * 1000:.0f} ms, "
-          f"p99 {percentile(after_commit, 99) * 1000:.0f} ms (both pollers every 20 ms)", flush=True)
+    print(
+        f"  of which publish -> committed in the store: p50 {percentile(committed, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(committed, 99) * 1000:.0f} ms; committed -> visible in GET: p50 {percentile(after_commit, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(after_commit, 99) * 1000:.0f} ms (both pollers every 20 ms)",
+        flush=True,
+    )
     return percentile(visible, 50), percentile(visible, 99), count
 
 
@@ -364,22 +463,31 @@ async def get_latency(base_url: str, settings: ReportingSettings | None = None) 
     admin = {"Authorization": f"Bearer {ADMIN}"}
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
         for sector in SECTORS:
-            response = await http.put(f"/api/v1/targets/2026-S1/{sector}", json={"members_recruited": 1500, "union_units_established": 15,
-                                                                                 "cases_resolved": 8}, headers=admin)
+            response = await http.put(
+                f"/api/v1/targets/2026-S1/{sector}",
+                json={"members_recruited": 1500, "union_units_established": 15, "cases_resolved": 8},
+                headers=admin,
+            )
             response.raise_for_status()
     headers = {"Authorization": f"Bearer {await _viewer_token(settings)}"} if settings is not None else admin
     path = "/api/v1/targets?period=2026-S1"
     if shutil.which("wrk") is None:
-        print("  wrk is not installed (apt-get install wrk): FALLING BACK to httpx in this process, which is itself the "
-              "bottleneck; the figure below is an upper bound, not the server's latency", flush=True)
+        print(
+            "  wrk is not installed (apt-get install wrk): FALLING BACK to httpx in this process, which is itself the "
+            "bottleneck; the figure below is an upper bound, not the server's latency",
+            flush=True,
+        )
         return await _httpx_latency(base_url, path, headers)
     await _wrk(base_url + path, headers, seconds=1)  # warm-up, not counted
     floor = await _wrk(base_url + "/healthz", {})
     measured = await _wrk(base_url + path, headers)
-    print(f"  load: wrk, 1 thread, {CLIENTS} connections, {GET_SECONDS:g} s, {'an issued viewer' if settings else 'the admin'} token; "
-          f"{measured.per_second:,.0f} requests/s; baseline GET /healthz same load: p50 {floor.p50 * 1000:.1f} ms, "
-          f"p99 {floor.p99 * 1000:.1f} ms, {floor.per_second:,.0f} requests/s; ratio of p99s targets/healthz "
-          f"{measured.p99 / floor.p99:.2f}", flush=True)
+    print(
+        f"  load: wrk, 1 thread, {CLIENTS} connections, {GET_SECONDS:g} s, {'an issued viewer' if settings else 'the admin'} token; "
+        f"{measured.per_second:,.0f} requests/s; baseline GET /healthz same load: p50 {floor.p50 * 1000:.1f} ms, "
+        f"p99 {floor.p99 * 1000:.1f} ms, {floor.per_second:,.0f} requests/s; ratio of p99s targets/healthz "
+        f"{measured.p99 / floor.p99:.2f}",
+        flush=True,
+    )
     return measured.p50, measured.p99, measured.requests
 
 
@@ -405,8 +513,10 @@ _WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 def parse_wrk(output: str) -> WrkResult:
     """The figures of `wrk --latency`; raises when any request failed (a fast error is no answer)."""
-    percentiles = {float(p): float(v) * _WRK_UNITS[unit]
-                   for p, v, unit in re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s|m)\s*$", output, re.MULTILINE)}
+    percentiles = {
+        float(p): float(v) * _WRK_UNITS[unit]
+        for p, v, unit in re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    }
     requests = re.search(r"(\d+) requests in", output)
     per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if 50.0 not in percentiles or 99.0 not in percentiles or requests is None or per_second is None:
@@ -432,6 +542,7 @@ async def _wrk(url: str, headers: dict[str, str], *, seconds: float = GET_SECOND
 async def _httpx_latency(base_url: str, path: str, headers: dict[str, str]) -> tuple[float, float, int]:
     latencies: list[float] = []
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=httpx.Limits(max_connections=CLIENTS)) as http:
+
         async def client() -> None:
             for _ in range(REQUESTS_PER_CLIENT):
                 started = time.perf_counter()
@@ -463,8 +574,11 @@ async def service_phases(settings: ReportingSettings, database, tag: str) -> flo
         first = next((n, t) for n, t in samples if n > 0)
         last = samples[-1]
         throughput = (last[0] - first[0]) / (last[1] - first[1]) if last[1] > first[1] else float("nan")
-        print(f"projection throughput: {throughput:,.0f} events/s ({last[0] - first[0]} events after the first batch, "
-              f"{last[1] - first[1]:.1f} s; goal 10,000/s)", flush=True)
+        print(
+            f"projection throughput: {throughput:,.0f} events/s ({last[0] - first[0]} events after the first batch, "
+            f"{last[1] - first[1]:.1f} s; goal 10,000/s)",
+            flush=True,
+        )
 
         if "naive" not in SKIP:
             naive = await naive_projection(database, workload(NAIVE_EVENTS, f"naive{tag}"))
@@ -474,13 +588,19 @@ async def service_phases(settings: ReportingSettings, database, tag: str) -> flo
         base_url = f"http://127.0.0.1:{port}"
         if "freshness" not in SKIP:
             p50, p99, count = await freshness(settings, base_url, database)
-            print(f"publish -> visible in GET /api/v1/targets at {RATE} events/s: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
-                  f"over {count} events (goal p99 < 1 s)", flush=True)
+            print(
+                f"publish -> visible in GET /api/v1/targets at {RATE} events/s: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+                f"over {count} events (goal p99 < 1 s)",
+                flush=True,
+            )
 
         if "get" not in SKIP:
             p50, p99, count = await get_latency(base_url, settings)
-            print(f"GET /api/v1/targets with {CLIENTS} concurrent clients: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
-                  f"over {count} requests (goal p99 < 50 ms)", flush=True)
+            print(
+                f"GET /api/v1/targets with {CLIENTS} concurrent clients: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
+                f"over {count} requests (goal p99 < 50 ms)",
+                flush=True,
+            )
         print(f"service peak memory (VmHWM): {peak_memory_mb(service.pid):.0f} MB", flush=True)
         return throughput
     finally:
@@ -494,9 +614,14 @@ async def service_phases(settings: ReportingSettings, database, tag: str) -> flo
 
 async def run(infrastructure) -> None:
     tag = uuid.uuid4().hex[:8]
-    settings = ReportingSettings(kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers, mongodb_url=infrastructure.mongodb_url,
-                                 topic_prefix=f"bench{tag}.", database=f"bench{tag}_reporting", consumer_group=f"bench{tag}",
-                                 topic_partitions=6)
+    settings = ReportingSettings(
+        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        mongodb_url=infrastructure.mongodb_url,
+        topic_prefix=f"bench{tag}.",
+        database=f"bench{tag}_reporting",
+        consumer_group=f"bench{tag}",
+        topic_partitions=6,
+    )
     await ensure_organising_topics(settings)
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database]
@@ -516,10 +641,15 @@ async def run(infrastructure) -> None:
     if result.events >= 1_000_000:
         scale = f"measured on {result.events:,} events: {result.seconds / 60:.1f} min (goal < 2 min for 1,000,000)"
     else:
-        scale = (f"1,000,000 events would take about {1_000_000 / rate / 60:.1f} min at this rate (goal < 2 min; extrapolated "
-                 f"linearly from a smaller run; BENCH_EVENTS=1000000 measures it)")
-    print(f"rebuild: {result.events} events ({len(events)} records) in {result.seconds:.1f} s = {rate:,.0f} events/s; {scale}; "
-          f"its peak memory (VmHWM) {result.peak_memory_mb:.0f} MB", flush=True)
+        scale = (
+            f"1,000,000 events would take about {1_000_000 / rate / 60:.1f} min at this rate (goal < 2 min; extrapolated "
+            f"linearly from a smaller run; BENCH_EVENTS=1000000 measures it)"
+        )
+    print(
+        f"rebuild: {result.events} events ({len(events)} records) in {result.seconds:.1f} s = {rate:,.0f} events/s; {scale}; "
+        f"its peak memory (VmHWM) {result.peak_memory_mb:.0f} MB",
+        flush=True,
+    )
     await mongo.close()
 
 

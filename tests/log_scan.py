@@ -122,7 +122,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     hits = find_personal_data(_lines(paths), personal_data_in_test_sources() | _SUBMITTED)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.ensure_newline()
+        reporter.write("\n")
     if hits:
         if reporter is not None:
             reporter.write_line(f"personal data the tests submitted was found in {len(hits)} log line(s):", red=True)

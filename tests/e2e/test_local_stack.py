@@ -33,8 +33,16 @@ def _group_members(pgid: int) -> list[str]:
 def test_stack_answers_healthz_and_sigterm_to_the_group_stops_every_process(tmp_path: Path):
     ports = {name: free_port() for name in ("kafka", "store", "recruitment", "reporting", "notifications")}
     argv = [
-        sys.executable, "-m", "organising_shared.devstack.cli", "run", "--data", str(tmp_path / "var"),
-        "--kafka-port", str(ports["kafka"]), "--store-port", str(ports["store"]),
+        sys.executable,
+        "-m",
+        "organising_shared.devstack.cli",
+        "run",
+        "--data",
+        str(tmp_path / "var"),
+        "--kafka-port",
+        str(ports["kafka"]),
+        "--store-port",
+        str(ports["store"]),
         *(f"--{name}-port={ports[name]}" for name in ("recruitment", "reporting", "notifications")),
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}

@@ -40,9 +40,16 @@ async def test_the_python_example_publishes_an_accepted_event(isolated_settings)
     example = _load_python_example()
     event_id = uuid.uuid4()
     event = example.member_recruited(
-        federation="FSPMI", producer="fspmi-membership", member_ref="m_docs_example", sector="metal",
-        workplace_id="wp-docs-1", region_code="32.16", employment_status="outsourced", gender="male",
-        recruited_on=date(2026, 3, 14), event_id=event_id,
+        federation="FSPMI",
+        producer="fspmi-membership",
+        member_ref="m_docs_example",
+        sector="metal",
+        workplace_id="wp-docs-1",
+        region_code="32.16",
+        employment_status="outsourced",
+        gender="male",
+        recruited_on=date(2026, 3, 14),
+        event_id=event_id,
     )
     topic = isolated_settings.topic_prefix + example.MEMBERSHIP_TOPIC
     assert topic == isolated_settings.topics.membership

@@ -59,7 +59,9 @@ def _projector(database, settings, recorder: _Recorder) -> ExactlyOnceProjector:
 def _records(settings, count: int) -> tuple[list[Record], list[str]]:
     events = [member_recruited() for _ in range(count)]
     topic = settings.topics.membership
-    return [Record(topic, 0, offset, None, json.dumps(event).encode()) for offset, event in enumerate(events)], [e["event_id"] for e in events]
+    return [Record(topic, 0, offset, None, json.dumps(event).encode()) for offset, event in enumerate(events)], [
+        e["event_id"] for e in events
+    ]
 
 
 async def test_the_digest_made_when_the_batch_was_prepared_is_the_one_applied(database, isolated_settings):

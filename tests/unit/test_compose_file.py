@@ -35,7 +35,13 @@ def _compose(*files: Path) -> dict:
         command += ["-f", str(file)]
     # No variables from the caller's shell or an .env file: the file's own defaults are tested.
     # The `tools` profile adds the one-off services (reporting-rebuild).
-    result = subprocess.run([*command, "--env-file", "/dev/null", "--profile", "tools", "config"], capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin:/usr/local/bin"})
+    result = subprocess.run(
+        [*command, "--env-file", "/dev/null", "--profile", "tools", "config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
     assert result.returncode == 0, f"docker compose v2 refused the file (`make test` installs it):\n{result.stderr}"
     return yaml.safe_load(result.stdout)
 

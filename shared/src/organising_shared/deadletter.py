@@ -34,7 +34,9 @@ class DeadLetter(BaseModel):
     )
 
     @classmethod
-    def of(cls, *, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None, consumer: str, reason: str) -> DeadLetter:
+    def of(
+        cls, *, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None, consumer: str, reason: str
+    ) -> DeadLetter:
         value = value or b""
         too_large = len(value) > MAX_KEPT_ORIGINAL_BYTES
         return cls(

@@ -44,7 +44,7 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
     except ValidationError:
         pass
     else:
-        if (topic is None or TOPIC_OF_EVENT_TYPE[event.event_type] == topic) and _WIRE_ONLY <= event.model_fields_set:
+        if (topic is None or TOPIC_OF_EVENT_TYPE[event.event_type] == topic) and event.model_fields_set >= _WIRE_ONLY:
             return event
     try:
         # Decoded explicitly: json.loads would also take UTF-16 and UTF-32, which v1 does not allow.

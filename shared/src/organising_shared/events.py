@@ -157,7 +157,9 @@ class ViolationReported(WorkplaceData):
     workers_affected: int = Field(ge=1, le=MAX_COUNT, examples=[40])
     women_affected: Count | None = Field(default=None, examples=[12])
     reported_on: PastDate = Field(examples=["2026-03-01"])
-    summary: FreeText | None = Field(default=None, max_length=2000, description="Free text, without names, phone numbers, NIK or e-mail addresses")
+    summary: FreeText | None = Field(
+        default=None, max_length=2000, description="Free text, without names, phone numbers, NIK or e-mail addresses"
+    )
 
     @model_validator(mode="after")
     def _women_within_workers(self) -> ViolationReported:
@@ -286,7 +288,9 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 EVENT_TYPES: dict[str, type[Envelope]] = {cls.model_fields["event_type"].default: cls for cls in EVENT_CLASSES}
 
 
-def new_event(event_type: type[Envelope], *, federation: str, producer: str, data: EventData, occurred_at: datetime | None = None) -> Envelope:
+def new_event(
+    event_type: type[Envelope], *, federation: str, producer: str, data: EventData, occurred_at: datetime | None = None
+) -> Envelope:
     """Build an event for publishing, stamped now (Asia/Jakarta offset)."""
     return event_type(  # type: ignore[call-arg]  # `event_type` has its default in every event type's envelope
         federation=federation,

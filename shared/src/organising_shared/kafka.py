@@ -42,9 +42,7 @@ async def ensure_organising_topics(settings: OrganisingSettings) -> None:
     )
 
 
-async def ensure_topics(
-    bootstrap_servers: str, *, topics: tuple[str, ...], partitions: int, replication_factor: int = 1
-) -> None:
+async def ensure_topics(bootstrap_servers: str, *, topics: tuple[str, ...], partitions: int, replication_factor: int = 1) -> None:
     """Create the organising topics that are missing, keeping their records forever."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="organising-topics")
     await admin.start()

@@ -48,13 +48,17 @@ _BY_STATUS: dict[int, tuple[str, str]] = {
 
 class FieldProblem(BaseModel):
     field: str = Field(description="Where: `body.sector`, `query.period`, `header.Idempotency-Key`, `row 3.nik`…", examples=["body.sector"])
-    reason: str = Field(description="The rule it breaks, never the value sent", examples=["Input should be 'chemical', 'garment_textile', …"])
+    reason: str = Field(
+        description="The rule it breaks, never the value sent", examples=["Input should be 'chemical', 'garment_textile', …"]
+    )
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field(description="Stable identifier of the kind of problem (docs/errors.md)", examples=["urn:organising:problem:invalid-request"])
+    type: str = Field(
+        description="Stable identifier of the kind of problem (docs/errors.md)", examples=["urn:organising:problem:invalid-request"]
+    )
     title: str = Field(description="Short, the same for every problem of this type", examples=["The request is invalid"])
     status: int = Field(description="The HTTP status", examples=[422])
     detail: str = Field(description="What went wrong with this request, readable", examples=["body.sector: Input should be 'chemical', …"])
@@ -68,7 +72,9 @@ def problem_type(slug: str) -> str:
 class ProblemError(Exception):
     """Raised by a route (or a function it calls) to answer with a problem."""
 
-    def __init__(self, status: int, detail: str, *, slug: str | None = None, title: str | None = None, errors: Iterable[FieldProblem] = ()) -> None:
+    def __init__(
+        self, status: int, detail: str, *, slug: str | None = None, title: str | None = None, errors: Iterable[FieldProblem] = ()
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -90,7 +96,10 @@ def problem_response(error: ProblemError, headers: Mapping[str, str] | None = No
 
 def field_problems(errors: Iterable[Mapping[str, Any]]) -> list[FieldProblem]:
     """pydantic's errors as fields and rules, without the values sent."""
-    return [FieldProblem(field=".".join(str(part) for part in safe_location(item.get("loc", ()))) or "request", reason=safe_message(item)) for item in errors]
+    return [
+        FieldProblem(field=".".join(str(part) for part in safe_location(item.get("loc", ()))) or "request", reason=safe_message(item))
+        for item in errors
+    ]
 
 
 def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemError:

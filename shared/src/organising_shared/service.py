@@ -1,11 +1,11 @@
 """What every service's lifespan does: clients, topics, auth and health, opened and closed in order.
 
-    @asynccontextmanager
-    async def lifespan(app):
-        async with service_runtime(app, settings, client_id="reporting") as runtime:
-            register_consumers(runtime.broker, ...)   # subscribers before the broker starts
-            await runtime.broker.start()
-            yield
+@asynccontextmanager
+async def lifespan(app):
+    async with service_runtime(app, settings, client_id="reporting") as runtime:
+        register_consumers(runtime.broker, ...)   # subscribers before the broker starts
+        await runtime.broker.start()
+        yield
 """
 
 from __future__ import annotations

@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-from cryptography.fernet import Fernet
 import pytest
+from cryptography.fernet import Fernet
 
+from notifications.config import NotificationsSettings
+from notifications.main import create_app
 from organising_shared.auth.principal import Role
 from organising_shared.auth.tokens import TokenStore
 from organising_shared.mongo import make_mongo_client
-from notifications.config import NotificationsSettings
-from notifications.main import create_app
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 SECRET_KEY = Fernet.generate_key().decode()
@@ -52,7 +52,9 @@ class RunningService:
     database: object
 
     def as_token(self, token: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=self.http._transport, base_url="http://notifications", headers={"Authorization": f"Bearer {token}"})
+        return httpx.AsyncClient(
+            transport=self.http._transport, base_url="http://notifications", headers={"Authorization": f"Bearer {token}"}
+        )
 
     async def issue_token(self, *, name: str, role: Role, federation: str | None = None) -> str:
         mongo = make_mongo_client(self.settings.mongodb_url)
@@ -74,7 +76,9 @@ async def running_service(settings: NotificationsSettings) -> AsyncIterator[Runn
         transport = httpx.ASGITransport(app=app)
         mongo = make_mongo_client(settings.mongodb_url)
         async with (
-            httpx.AsyncClient(transport=transport, base_url="http://notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin,
+            httpx.AsyncClient(
+                transport=transport, base_url="http://notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            ) as admin,
             httpx.AsyncClient(transport=transport, base_url="http://notifications") as anonymous,
         ):
             try:

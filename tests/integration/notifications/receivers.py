@@ -116,6 +116,7 @@ async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
 @asynccontextmanager
 async def garbage_server() -> AsyncIterator[str]:
     """Accepts a connection, reads the request, answers bytes that are not HTTP, and hangs up."""
+
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(65536)
         writer.write(b"\x00\xff\xfeTHIS IS NOT HTTP\r\n\r\n\x01\x02")

@@ -12,11 +12,11 @@ import sys
 import httpx
 import pytest
 
+from organising_shared.mongo import make_mongo_client
 from tests.integration.helpers import as_json, eventually, produce
 from tests.integration.notifications.conftest import ADMIN_TOKEN, webhook
 from tests.integration.notifications.receivers import free_port, webhook_receiver
 from tests.unit.notifications import events
-from organising_shared.mongo import make_mongo_client
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,11 @@ async def test_sigkill_between_send_and_record_gives_the_receiver_one_delivery_i
                 created = await admin.post("/api/v1/subscriptions", json={"channel": webhook(receiver.url("/answer-then/crash"))})
                 assert created.status_code == 201, created.text
             event = events.violation_reported()
-            await produce(isolated_settings.kafka_bootstrap_servers, isolated_settings.topic_prefix + "organising.violations.v1", [(b"wp", as_json(event))])
+            await produce(
+                isolated_settings.kafka_bootstrap_servers,
+                isolated_settings.topic_prefix + "organising.violations.v1",
+                [(b"wp", as_json(event))],
+            )
 
             async def killed() -> bool:
                 return first.poll() is not None

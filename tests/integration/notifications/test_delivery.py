@@ -48,9 +48,7 @@ async def test_delivery_failing_every_attempt_is_recorded_as_failed_and_can_be_r
         # Fails 3 times (the limit in these tests), then would succeed.
         subscription = await service.subscribe(webhook(receiver.url("/flaky/3/hook")), federation="FSPMI")
         await send(infrastructure, service, events.violation_reported())
-        failed = await eventually(
-            lambda: _rows(service, status="failed"), what="delivery recorded as failed"
-        )
+        failed = await eventually(lambda: _rows(service, status="failed"), what="delivery recorded as failed")
         assert len(failed) == 1 and failed[0]["attempts"] == 3
         assert failed[0]["last_error"] == "the receiver answered HTTP 500"
         assert len(receiver.requests) == 3
@@ -76,7 +74,9 @@ async def _rows(service, **params):
     return (await service.admin.get("/api/v1/deliveries", params=params)).json()
 
 
-async def test_receivers_answering_garbage_or_hanging_are_failed_attempts_and_the_others_are_served(isolated_settings, namespace, infrastructure):
+async def test_receivers_answering_garbage_or_hanging_are_failed_attempts_and_the_others_are_served(
+    isolated_settings, namespace, infrastructure
+):
     settings = make_settings(isolated_settings, namespace, delivery_attempt_timeout_seconds=1.0)
     async with webhook_receiver() as receiver, garbage_server() as garbage_url, running_service(settings) as service:
         broken = await service.subscribe(webhook(garbage_url))

@@ -12,7 +12,9 @@ from tests.integration.notifications.test_email_tls import DELIVERY, SUBSCRIPTIO
 
 
 def settings(port: int, **overrides) -> NotificationsSettings:
-    return NotificationsSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_start_tls=False, delivery_attempt_timeout_seconds=5, **overrides)
+    return NotificationsSettings(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_start_tls=False, delivery_attempt_timeout_seconds=5, **overrides
+    )
 
 
 @pytest.mark.parametrize("username", [None, ""])

@@ -24,9 +24,14 @@ DELIVERY = {
     "_id": "sub-1:event-1",
     "event_id": "event-1",
     "notice": {
-        "notice_type": "ViolationReported", "urgent": True, "occurred_at": "2026-03-14T09:30:00+07:00",
-        "federation": "FSPMI", "sector": "cement", "category": "union_busting",
-        "title": {"id": "MENDESAK: judul", "en": "URGENT: title"}, "message": {"id": "pesan", "en": "message"},
+        "notice_type": "ViolationReported",
+        "urgent": True,
+        "occurred_at": "2026-03-14T09:30:00+07:00",
+        "federation": "FSPMI",
+        "sector": "cement",
+        "category": "union_busting",
+        "title": {"id": "MENDESAK: judul", "en": "URGENT: title"},
+        "message": {"id": "pesan", "en": "message"},
         "facts": {"case_id": "c-1"},
     },
 }
@@ -39,8 +44,12 @@ def self_signed_context(tmp_path) -> ssl.SSLContext:
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1)).not_valid_after(now + datetime.timedelta(hours=1))
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -54,7 +63,7 @@ def self_signed_context(tmp_path) -> ssl.SSLContext:
 
 class TlsMailBox(MailBox):
     async def handle_DATA(self, server, session, envelope) -> str:
-        self.tls_sessions = getattr(self, "tls_sessions", []) + [session.ssl is not None]
+        self.tls_sessions = [*getattr(self, "tls_sessions", []), session.ssl is not None]
         return await super().handle_DATA(server, session, envelope)
 
 

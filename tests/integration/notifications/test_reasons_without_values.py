@@ -8,7 +8,6 @@ import logging
 import pytest
 
 from organising_shared.auth.principal import Role
-
 from tests.integration.notifications.conftest import make_settings, running_service, webhook
 
 pytestmark = pytest.mark.integration

@@ -7,14 +7,13 @@ import base64
 import hashlib
 import hmac
 import json
-
 from datetime import UTC, datetime
 
 import pytest
 
+from notifications.stalled import raise_stalled_notices
 from organising_shared.auth.principal import Role
 from organising_shared.periods import jakarta_today
-from notifications.stalled import raise_stalled_notices
 from tests.integration.helpers import as_json, eventually, produce, read_topic
 from tests.integration.notifications.conftest import make_settings, running_service, webhook
 from tests.integration.notifications.receivers import smtp_server, webhook_receiver
@@ -37,7 +36,11 @@ def independently_verified(request, secret: str) -> bool:
 async def test_every_rule_fires_for_matching_events_only(isolated_settings, namespace, infrastructure):
     async with webhook_receiver() as receiver, smtp_server() as (mailbox, smtp_port):
         settings = make_settings(
-            isolated_settings, namespace, smtp_port=smtp_port, smtp_start_tls=False, stalled_case_days=14,
+            isolated_settings,
+            namespace,
+            smtp_port=smtp_port,
+            smtp_start_tls=False,
+            stalled_case_days=14,
             # The check is run by hand below, once every event is in: a periodic run in the middle
             # of the batch could see a case reported but not yet closed (test_stalled_check_runs_by_itself).
             stalled_check_interval_seconds=3600,
@@ -49,16 +52,17 @@ async def test_every_rule_fires_for_matching_events_only(isolated_settings, name
                 return await service.subscribe(webhook(receiver.url(path), SECRET), client=client, filters=filters)
 
             urgent = await hook("/ok/urgent", event_types=["ViolationReported"], sectors=["cement"], categories=["union_busting"])
-            closed = await hook("/ok/closed", event_types=["ViolationCaseClosed"])
-            units = await hook("/ok/units", event_types=["UnionUnitEstablished"])
-            milestones = await hook("/ok/milestones", event_types=["TargetMilestoneReached"])
-            behind = await hook("/ok/behind", event_types=["SectorFallingBehind"])
-            stalled = await hook("/ok/stalled", event_types=["CaseStalled"])
-            spn_all = await hook("/ok/spn", client=spn)
+            await hook("/ok/closed", event_types=["ViolationCaseClosed"])
+            await hook("/ok/units", event_types=["UnionUnitEstablished"])
+            await hook("/ok/milestones", event_types=["TargetMilestoneReached"])
+            await hook("/ok/behind", event_types=["SectorFallingBehind"])
+            await hook("/ok/stalled", event_types=["CaseStalled"])
+            await hook("/ok/spn", client=spn)
             paused = await hook("/ok/paused")
             await service.admin.post(f"/api/v1/subscriptions/{paused['id']}/pause")
             await service.subscribe(
-                {"type": "email", "address": "hukum@kspi.example"}, filters={"event_types": ["ViolationReported"], "categories": ["union_busting"]}
+                {"type": "email", "address": "hukum@kspi.example"},
+                filters={"event_types": ["ViolationReported"], "categories": ["union_busting"]},
             )
 
             busting = events.violation_reported(category="union_busting", sector="cement")
@@ -148,8 +152,11 @@ async def test_stalled_check_runs_by_itself(isolated_settings, namespace, infras
 
         arrived = await eventually(noticed, what="stalled notice from the periodic check")
         assert arrived[0].json["facts"] == {
-            "case_id": old["data"]["case_id"], "region_code": "33.01", "stage": None,
-            "last_activity_on": old["data"]["reported_on"], "idle_days": 8,
+            "case_id": old["data"]["case_id"],
+            "region_code": "33.01",
+            "stage": None,
+            "last_activity_on": old["data"]["reported_on"],
+            "idle_days": 8,
         }
         # Later runs of the check raise it no second time.
         assert await service.database["cases"].count_documents({"stall_noticed_for": old["data"]["reported_on"]}) == 1

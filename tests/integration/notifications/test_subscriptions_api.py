@@ -79,7 +79,10 @@ BAD_BODIES = [
     ({"channel": webhook(HOOK), "filters": {"sectors": ["textiles"]}}, "sectors"),
     ({"channel": webhook(HOOK), "filters": {"event_types": ["MemberPromoted"]}}, "event_types"),
     ({"channel": webhook(HOOK), "filters": {"categories": ["parking"]}}, "categories"),
-    ({"channel": webhook(HOOK), "filters": {"federations": ["FSPMI", "NOPE"]}}, "filters.federations.1: is not one of the configured federations"),
+    (
+        {"channel": webhook(HOOK), "filters": {"federations": ["FSPMI", "NOPE"]}},
+        "filters.federations.1: is not one of the configured federations",
+    ),
     ({"channel": webhook(HOOK), "filters": {"colour": ["red"]}}, "colour"),
     ({"channel": webhook(HOOK), "federation": "NOPE"}, "federation: is not one of the configured federations"),
 ]
@@ -97,7 +100,13 @@ async def test_each_bad_subscription_is_refused_with_a_reason(service):
 
 async def test_private_and_loopback_webhooks_are_refused_unless_the_operator_allows_them(isolated_settings, namespace):
     async with running_service(make_settings(isolated_settings, namespace, allow_private_webhooks=False)) as service:
-        for url in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.0.0.5/hook", "http://169.254.169.254/latest", "http://[::1]/x"]:
+        for url in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://10.0.0.5/hook",
+            "http://169.254.169.254/latest",
+            "http://[::1]/x",
+        ]:
             response = await service.admin.post("/api/v1/subscriptions", json={"channel": webhook(url)})
             assert response.status_code == 422, url
             assert "webhooks must reach a public address" in response.json()["detail"], url
@@ -106,5 +115,10 @@ async def test_private_and_loopback_webhooks_are_refused_unless_the_operator_all
 
 async def test_openapi_documents_the_api(service):
     spec = (await service.http.get("/openapi.json")).json()
-    assert {"/api/v1/subscriptions", "/api/v1/subscriptions/{subscription_id}/pause", "/api/v1/deliveries", "/api/v1/deliveries/{delivery_id}/retry"} <= set(spec["paths"])
+    assert {
+        "/api/v1/subscriptions",
+        "/api/v1/subscriptions/{subscription_id}/pause",
+        "/api/v1/deliveries",
+        "/api/v1/deliveries/{delivery_id}/retry",
+    } <= set(spec["paths"])
     assert "WebhookChannelCreate" in spec["components"]["schemas"]

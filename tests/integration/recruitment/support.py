@@ -52,7 +52,9 @@ async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> l
         await consumer.stop()
 
 
-async def published(settings: RecruitmentSettings, topic: str, *, expected: int, bootstrap: str | None = None, timeout: float = 30.0) -> list[tuple[Any, Any]]:
+async def published(
+    settings: RecruitmentSettings, topic: str, *, expected: int, bootstrap: str | None = None, timeout: float = 30.0
+) -> list[tuple[Any, Any]]:
     """Every record on `topic` as (record, decoded event), each checked against the v1 contract.
 
     Waits for `expected` records, then reads the whole topic to its end, so that any extra copy

@@ -39,7 +39,9 @@ async def test_a_federation_token_cannot_write_for_another_federation(client, to
     spn_member = (await client.post("/api/v1/members", json=payloads.member(), headers=spn)).json()["member_ref"]
     spn_case = (await client.post("/api/v1/violations", json=payloads.violation(), headers=spn)).json()["case_id"]
     leave = await client.post(f"/api/v1/members/{spn_member}/leave", json={"reason": "dismissed", "left_on": "2026-04-01"}, headers=fspmi)
-    progress = await client.post(f"/api/v1/violations/{spn_case}/progress", json={"stage": "mediation", "changed_on": "2026-04-01"}, headers=fspmi)
+    progress = await client.post(
+        f"/api/v1/violations/{spn_case}/progress", json={"stage": "mediation", "changed_on": "2026-04-01"}, headers=fspmi
+    )
     close = await client.post(f"/api/v1/violations/{spn_case}/close", json={"outcome": "lost", "closed_on": "2026-04-01"}, headers=fspmi)
     erase = await client.delete(f"/api/v1/members/{spn_member}/personal-data", headers=fspmi)
     assert [leave.status_code, progress.status_code, close.status_code, erase.status_code] == [403] * 4

@@ -64,7 +64,9 @@ async def test_bad_counts_and_bounds_are_refused(client, tokens, db):
         assert field in [item["field"] for item in response.json()["errors"]], (field, response.text)
     assert "3216012345670001" not in response.text
     case_id = (await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)).json()["case_id"]
-    negative = await client.post(f"/api/v1/violations/{case_id}/close", json={"outcome": "won", "recovered_idr": -1, "closed_on": "2026-04-01"}, headers=auth)
+    negative = await client.post(
+        f"/api/v1/violations/{case_id}/close", json={"outcome": "won", "recovered_idr": -1, "closed_on": "2026-04-01"}, headers=auth
+    )
     assert negative.status_code == 422 and negative.json()["errors"][0]["field"] == "body.recovered_idr"
     assert await outbox_events(db) == 1
 
@@ -87,6 +89,8 @@ async def test_an_oversized_file_gets_413_and_imports_nothing(client, tokens, db
     header = "sector,workplace_id,region_code,employment_status,gender,recruited_on\n"
     row = "metal,wp-1,32.16,permanent,male,2026-03-01\n"
     content = header + row * (recruitment_settings.max_upload_bytes // len(row) + 1)
-    response = await client.post("/api/v1/members/import", files={"file": ("members.csv", content, "text/csv")}, headers=Tokens.header(tokens.fspmi))
+    response = await client.post(
+        "/api/v1/members/import", files={"file": ("members.csv", content, "text/csv")}, headers=Tokens.header(tokens.fspmi)
+    )
     assert response.status_code == 413
     assert await db[MEMBERS].count_documents({}) == 0

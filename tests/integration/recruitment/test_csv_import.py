@@ -82,7 +82,9 @@ async def test_ten_thousand_rows_with_a_hundred_bad_import_once(client, tokens, 
 
 async def test_a_file_with_a_bad_header_is_refused_whole(client, tokens, db):
     content = "sector,workplace,nama\nmetal,wp-1,Siti\n"
-    response = await client.post("/api/v1/members/import", files={"file": ("m.csv", content, "text/csv")}, headers=Tokens.header(tokens.fspmi))
+    response = await client.post(
+        "/api/v1/members/import", files={"file": ("m.csv", content, "text/csv")}, headers=Tokens.header(tokens.fspmi)
+    )
     assert response.status_code == 422
     reason = response.json()["errors"][0]["reason"]
     assert "unknown columns" in reason and "missing columns" in reason and "Siti" not in reason

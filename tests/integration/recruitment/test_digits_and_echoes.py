@@ -36,7 +36,10 @@ async def test_a_csv_row_with_the_same_nik_in_fullwidth_digits_is_not_registered
     auth = Tokens.header(tokens.fspmi)
     nik = payloads.new_nik()
     assert (await client.post("/api/v1/members", json=payloads.member(nik=nik), headers=auth)).status_code == 201
-    content = "sector,workplace_id,region_code,employment_status,gender,recruited_on,nik\n" f"metal,wp-1,32.16,permanent,female,2026-03-01,{nik.translate(_FULLWIDTH)}\n"
+    content = (
+        "sector,workplace_id,region_code,employment_status,gender,recruited_on,nik\n"
+        f"metal,wp-1,32.16,permanent,female,2026-03-01,{nik.translate(_FULLWIDTH)}\n"
+    )
     report = await client.post("/api/v1/members/import", files={"file": ("m.csv", content.encode(), "text/csv")}, headers=auth)
     assert report.status_code == 200, report.text
     assert (report.json()["registered"], report.json()["already_registered"]) == (0, 1)
@@ -47,13 +50,22 @@ async def test_a_csv_row_with_the_same_nik_in_fullwidth_digits_is_not_registered
 async def test_a_region_code_in_other_scripts_digits_is_refused_and_nothing_written(client, tokens, db, region_code):
     response = await client.post("/api/v1/members", json=payloads.member(region_code=region_code), headers=Tokens.header(tokens.fspmi))
     assert response.status_code == 422, response.text
-    assert response.json()["errors"] == [{"field": "body.region_code", "reason": "region_code must be written with the digits 0-9, like '32' or '32.16'"}]
+    assert response.json()["errors"] == [
+        {"field": "body.region_code", "reason": "region_code must be written with the digits 0-9, like '32' or '32.16'"}
+    ]
     assert await db[MEMBERS].count_documents({}) == 0
 
 
 @pytest.mark.parametrize(
     "summary",
-    ["worker +62 812 1005 9887 dismissed", "+62 812-8537-3257", "NIK 3201 1234 5678 0001", "NIK ٣٢٠١١٢٣٤٥٦٧٨٠٠٠١", "62812 1005 9887", "siti@gmail.com"],
+    [
+        "worker +62 812 1005 9887 dismissed",
+        "+62 812-8537-3257",
+        "NIK 3201 1234 5678 0001",
+        "NIK ٣٢٠١١٢٣٤٥٦٧٨٠٠٠١",
+        "62812 1005 9887",
+        "siti@gmail.com",
+    ],
 )
 async def test_a_summary_holding_personal_data_gets_422_with_its_kind_and_writes_nothing(client, tokens, db, summary):
     response = await client.post("/api/v1/violations", json=payloads.violation(summary=summary), headers=Tokens.header(tokens.fspmi))

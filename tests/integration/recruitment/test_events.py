@@ -9,7 +9,7 @@ import pytest
 from recruitment.store import MEMBERS
 from tests.integration.recruitment import payloads
 from tests.integration.recruitment.conftest import Tokens
-from tests.integration.recruitment.support import outbox_events, assert_no_personal_data, outbox_drained, published
+from tests.integration.recruitment.support import assert_no_personal_data, outbox_drained, outbox_events, published
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,9 @@ async def test_each_write_becomes_one_contract_event_keyed_by_its_workplace(clie
     unit = await client.post("/api/v1/union-units", json=payloads.union_unit(), headers=auth)
     case = await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)
     case_id = case.json()["case_id"]
-    progressed = await client.post(f"/api/v1/violations/{case_id}/progress", json={"stage": "mediation", "changed_on": "2026-03-20"}, headers=auth)
+    progressed = await client.post(
+        f"/api/v1/violations/{case_id}/progress", json={"stage": "mediation", "changed_on": "2026-03-20"}, headers=auth
+    )
     closed = await client.post(
         f"/api/v1/violations/{case_id}/close",
         json={"outcome": "won", "recovered_idr": 150_000_000, "workers_benefited": 40, "closed_on": "2026-05-30"},
@@ -84,7 +86,9 @@ async def test_same_nik_again_answers_with_the_existing_member_and_writes_no_eve
     assert other.json()["member_ref"] != first.json()["member_ref"]
 
     # After leaving, the person may be recruited again: a new membership, a new event.
-    await client.post(f"/api/v1/members/{first.json()['member_ref']}/leave", json={"reason": "resigned", "left_on": "2026-04-01"}, headers=auth)
+    await client.post(
+        f"/api/v1/members/{first.json()['member_ref']}/leave", json={"reason": "resigned", "left_on": "2026-04-01"}, headers=auth
+    )
     rejoined = await client.post("/api/v1/members", json=body, headers=auth)
     assert rejoined.status_code == 201
     assert await outbox_events(db) == 4
@@ -108,11 +112,17 @@ async def test_concurrent_registrations_of_one_nik_make_one_member_and_one_event
 async def test_state_rules_are_refused_without_writing(client, tokens, db):
     auth = Tokens.header(tokens.fspmi)
     ref = (await client.post("/api/v1/members", json=payloads.member(recruited_on="2026-03-14"), headers=auth)).json()["member_ref"]
-    before_recruitment = await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-01"}, headers=auth)
+    before_recruitment = await client.post(
+        f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-01"}, headers=auth
+    )
     assert before_recruitment.status_code == 422
     assert before_recruitment.json()["errors"][0]["field"] == "left_on"
-    assert (await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-20"}, headers=auth)).status_code == 201
-    assert (await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)).status_code == 409
+    assert (
+        await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-20"}, headers=auth)
+    ).status_code == 201
+    assert (
+        await client.post(f"/api/v1/members/{ref}/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)
+    ).status_code == 409
     unknown = await client.post("/api/v1/members/m_nobody/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)
     assert unknown.status_code == 404
 
@@ -121,6 +131,8 @@ async def test_state_rules_are_refused_without_writing(client, tokens, db):
     assert (await client.post("/api/v1/violations", json=payloads.violation(case_id="case-x-1"), headers=auth)).status_code == 409
     close = {"outcome": "settled", "closed_on": "2026-04-01"}
     assert (await client.post(f"/api/v1/violations/{case_id}/close", json=close, headers=auth)).status_code == 201
-    assert (await client.post(f"/api/v1/violations/{case_id}/progress", json={"stage": "mediation", "changed_on": "2026-04-02"}, headers=auth)).status_code == 409
+    assert (
+        await client.post(f"/api/v1/violations/{case_id}/progress", json={"stage": "mediation", "changed_on": "2026-04-02"}, headers=auth)
+    ).status_code == 409
     assert (await client.post("/api/v1/violations/case-none/close", json=close, headers=auth)).status_code == 404
     assert await outbox_events(db) == 4  # recruited, left, reported, closed

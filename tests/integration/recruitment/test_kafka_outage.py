@@ -29,7 +29,9 @@ async def test_writes_while_kafka_is_down_are_published_exactly_once_when_it_ret
     try:
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://recruitment") as client:
-                answers = [await client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth) for i in range(12)]
+                answers = [
+                    await client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth) for i in range(12)
+                ]
                 case = await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)
                 answers.append(case)
                 progress = {"stage": "mediation", "changed_on": "2026-03-20"}

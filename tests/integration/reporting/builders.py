@@ -6,8 +6,14 @@ import uuid
 from typing import Any
 
 
-def event(event_type: str, data: dict[str, Any], *, federation: str = "FSPMI", event_id: str | None = None,
-          occurred_at: str = "2026-03-14T09:30:00+07:00") -> dict[str, Any]:
+def event(
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    federation: str = "FSPMI",
+    event_id: str | None = None,
+    occurred_at: str = "2026-03-14T09:30:00+07:00",
+) -> dict[str, Any]:
     return {
         "event_id": event_id or str(uuid.uuid4()),
         "event_type": event_type,
@@ -19,41 +25,118 @@ def event(event_type: str, data: dict[str, Any], *, federation: str = "FSPMI", e
     }
 
 
-def recruited(member_ref: str, *, on: str = "2026-03-14", sector: str = "metal", workplace: str = "wp-1", federation: str = "FSPMI",
-              gender: str = "female", status: str = "permanent", region: str = "32.16", age_band: str | None = "25_34", **kw) -> dict[str, Any]:
-    data = {"member_ref": member_ref, "sector": sector, "workplace_id": workplace, "region_code": region,
-            "employment_status": status, "gender": gender, "recruited_on": on}
+def recruited(
+    member_ref: str,
+    *,
+    on: str = "2026-03-14",
+    sector: str = "metal",
+    workplace: str = "wp-1",
+    federation: str = "FSPMI",
+    gender: str = "female",
+    status: str = "permanent",
+    region: str = "32.16",
+    age_band: str | None = "25_34",
+    **kw,
+) -> dict[str, Any]:
+    data = {
+        "member_ref": member_ref,
+        "sector": sector,
+        "workplace_id": workplace,
+        "region_code": region,
+        "employment_status": status,
+        "gender": gender,
+        "recruited_on": on,
+    }
     if age_band:
         data["age_band"] = age_band
     return event("MemberRecruited", data, federation=federation, **kw)
 
 
-def left(member_ref: str, *, on: str = "2026-04-01", sector: str = "metal", workplace: str = "wp-1", federation: str = "FSPMI",
-         region: str = "32.16", **kw) -> dict[str, Any]:
-    return event("MemberLeft", {"member_ref": member_ref, "sector": sector, "workplace_id": workplace, "region_code": region,
-                                "left_on": on, "reason": "resigned"}, federation=federation, **kw)
+def left(
+    member_ref: str,
+    *,
+    on: str = "2026-04-01",
+    sector: str = "metal",
+    workplace: str = "wp-1",
+    federation: str = "FSPMI",
+    region: str = "32.16",
+    **kw,
+) -> dict[str, Any]:
+    return event(
+        "MemberLeft",
+        {"member_ref": member_ref, "sector": sector, "workplace_id": workplace, "region_code": region, "left_on": on, "reason": "resigned"},
+        federation=federation,
+        **kw,
+    )
 
 
-def unit_established(unit_id: str, *, on: str = "2026-02-20", sector: str = "metal", workplace: str = "wp-1", federation: str = "FSPMI",
-                     founding: int = 25, **kw) -> dict[str, Any]:
-    return event("UnionUnitEstablished", {"unit_id": unit_id, "sector": sector, "workplace_id": workplace, "region_code": "32.16",
-                                          "founding_members": founding, "women_on_board": 2, "established_on": on}, federation=federation, **kw)
+def unit_established(
+    unit_id: str,
+    *,
+    on: str = "2026-02-20",
+    sector: str = "metal",
+    workplace: str = "wp-1",
+    federation: str = "FSPMI",
+    founding: int = 25,
+    **kw,
+) -> dict[str, Any]:
+    return event(
+        "UnionUnitEstablished",
+        {
+            "unit_id": unit_id,
+            "sector": sector,
+            "workplace_id": workplace,
+            "region_code": "32.16",
+            "founding_members": founding,
+            "women_on_board": 2,
+            "established_on": on,
+        },
+        federation=federation,
+        **kw,
+    )
 
 
-def violation_reported(case_id: str, *, on: str = "2026-02-01", sector: str = "metal", workplace: str = "wp-1", federation: str = "FSPMI",
-                       category: str = "union_busting", workers: int = 40, **kw) -> dict[str, Any]:
-    return event("ViolationReported", {"case_id": case_id, "sector": sector, "workplace_id": workplace, "region_code": "32.16",
-                                       "category": category, "workers_affected": workers, "women_affected": min(10, workers), "reported_on": on},
-                 federation=federation, **kw)
+def violation_reported(
+    case_id: str,
+    *,
+    on: str = "2026-02-01",
+    sector: str = "metal",
+    workplace: str = "wp-1",
+    federation: str = "FSPMI",
+    category: str = "union_busting",
+    workers: int = 40,
+    **kw,
+) -> dict[str, Any]:
+    return event(
+        "ViolationReported",
+        {
+            "case_id": case_id,
+            "sector": sector,
+            "workplace_id": workplace,
+            "region_code": "32.16",
+            "category": category,
+            "workers_affected": workers,
+            "women_affected": min(10, workers),
+            "reported_on": on,
+        },
+        federation=federation,
+        **kw,
+    )
 
 
 def case_progressed(case_id: str, stage: str, *, on: str = "2026-02-10", federation: str = "FSPMI", **kw) -> dict[str, Any]:
     return event("ViolationCaseProgressed", {"case_id": case_id, "stage": stage, "changed_on": on}, federation=federation, **kw)
 
 
-def case_closed(case_id: str, outcome: str = "won", *, on: str = "2026-05-30", recovered: int = 1_000_000, federation: str = "FSPMI", **kw) -> dict[str, Any]:
-    return event("ViolationCaseClosed", {"case_id": case_id, "outcome": outcome, "recovered_idr": recovered, "workers_benefited": 30,
-                                         "closed_on": on}, federation=federation, **kw)
+def case_closed(
+    case_id: str, outcome: str = "won", *, on: str = "2026-05-30", recovered: int = 1_000_000, federation: str = "FSPMI", **kw
+) -> dict[str, Any]:
+    return event(
+        "ViolationCaseClosed",
+        {"case_id": case_id, "outcome": outcome, "recovered_idr": recovered, "workers_benefited": 30, "closed_on": on},
+        federation=federation,
+        **kw,
+    )
 
 
 def key_of(value: dict[str, Any], workplace: str | None = None) -> bytes:

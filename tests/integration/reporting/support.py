@@ -17,8 +17,8 @@ import httpx
 from organising_shared.mongo import make_mongo_client
 from organising_shared.projections import OFFSETS_COLLECTION
 from reporting.config import ReportingSettings
-from reporting.projection.generations import current_generation
 from reporting.main import create_app
+from reporting.projection.generations import current_generation
 from tests.integration.helpers import as_json, produce
 from tests.log_scan import keep
 
@@ -102,7 +102,7 @@ def service_process(settings: ReportingSettings, **extra_env: str) -> Iterator[s
         "ORGANISING_LOG_LEVEL": "WARNING",
         **extra_env,
     }
-    log = tempfile.NamedTemporaryFile(prefix="reporting-service-", suffix=".log", delete=False)  # noqa: SIM115
+    log = tempfile.NamedTemporaryFile(prefix="reporting-service-", suffix=".log", delete=False)
     process = subprocess.Popen([sys.executable, "-m", "reporting.main"], env=env, stdout=log, stderr=subprocess.STDOUT)
     process.log_path = log.name  # type: ignore[attr-defined]
     try:

@@ -10,8 +10,8 @@ import pytest
 
 from organising_shared.mongo import make_mongo_client
 from reporting.projection import projector as projector_module
-from reporting.projection.generations import ensure_current_generation
 from reporting.projection.apply import apply_batch
+from reporting.projection.generations import ensure_current_generation
 from reporting.projection.projector import ReportingProjector
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import counters

@@ -26,24 +26,40 @@ PERIOD = next(period for period in periods_containing(TODAY) if "-S" in period.c
 
 
 def recruit(gender: str, employment_status: str) -> tuple[bytes, bytes]:
-    return b"wp-1", as_json(member_recruited(sector="metal", gender=gender, employment_status=employment_status, recruited_on=TODAY.isoformat()))
+    return b"wp-1", as_json(
+        member_recruited(sector="metal", gender=gender, employment_status=employment_status, recruited_on=TODAY.isoformat())
+    )
 
 
 async def test_csv_and_workbook_hold_targets_and_donor_breakdowns(reporting_settings, infrastructure):
     bootstrap, topics = infrastructure.kafka_bootstrap_servers, reporting_settings.topics
     target = envelope(
         "SectorTargetSet",
-        {"period": PERIOD.code, "sector": "metal", "members_recruited": 20, "union_units_established": 2, "cases_resolved": 1, "set_by": "admin"},
+        {
+            "period": PERIOD.code,
+            "sector": "metal",
+            "members_recruited": 20,
+            "union_units_established": 2,
+            "cases_resolved": 1,
+            "set_by": "admin",
+        },
         federation="KSPI",
     )
     await produce(bootstrap, topics.targets, [(b"metal", as_json(target))])
-    await produce(bootstrap, topics.membership, [recruit("female", "permanent") for _ in range(6)] + [recruit("male", "outsourced") for _ in range(2)])
+    await produce(
+        bootstrap, topics.membership, [recruit("female", "permanent") for _ in range(6)] + [recruit("male", "outsourced") for _ in range(2)]
+    )
     mongo = make_mongo_client(infrastructure.mongodb_url)
-    viewer = await TokenStore(mongo[reporting_settings.auth_database]["tokens"]).issue(name="donor-report", role=Role.VIEWER, federation=None)
+    viewer = await TokenStore(mongo[reporting_settings.auth_database]["tokens"]).issue(
+        name="donor-report", role=Role.VIEWER, federation=None
+    )
     await mongo.close()
 
     app = create_app(reporting_settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reporting") as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reporting") as client,
+    ):
 
         async def all_consumed() -> bool:
             body = (await client.get("/api/v1/targets", params={"period": PERIOD.code}, headers=ADMIN)).json()

@@ -9,8 +9,8 @@ import pytest
 
 from organising_shared.projections import OFFSETS_COLLECTION
 from reporting.config import ReportingSettings
-from reporting.projection.event_log import EVENTS
 from reporting.main import create_app
+from reporting.projection.event_log import EVENTS
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, eventually, produce, read_topic
 

@@ -26,7 +26,14 @@ PERIOD: Period = next(period for period in periods_containing(TODAY) if "-S" in 
 
 
 def target_set(sector: str, members: int, *, federation: str | None = None) -> dict[str, Any]:
-    data = {"period": PERIOD.code, "sector": sector, "members_recruited": members, "union_units_established": 2, "cases_resolved": 3, "set_by": "admin"}
+    data = {
+        "period": PERIOD.code,
+        "sector": sector,
+        "members_recruited": members,
+        "union_units_established": 2,
+        "cases_resolved": 3,
+        "set_by": "admin",
+    }
     if federation:
         data["federation"] = federation
     return envelope("SectorTargetSet", data, federation="KSPI")
@@ -89,7 +96,9 @@ async def test_an_instance_streams_what_another_instance_consumed(reporting_sett
     bootstrap, topics = infrastructure.kafka_bootstrap_servers, reporting_settings.topics
     await produce(bootstrap, topics.targets, [(b"chemical", as_json(target_set("chemical", 5)))])
     consuming_only = create_app(reporting_settings)
-    streaming = create_app(reporting_settings.model_copy(update={"consumer_group": f"{namespace}-idle", "topic_prefix": f"{namespace}-idle."}))
+    streaming = create_app(
+        reporting_settings.model_copy(update={"consumer_group": f"{namespace}-idle", "topic_prefix": f"{namespace}-idle."})
+    )
     async with serving(consuming_only), serving(streaming) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
         async with client.stream("GET", "/api/v1/live", params={"period": PERIOD.code}, headers=ADMIN) as response:
             events = figure_events(response)
@@ -100,7 +109,9 @@ async def test_an_instance_streams_what_another_instance_consumed(reporting_sett
 
 async def test_stream_needs_a_token_and_a_valid_period_and_hides_small_cells_from_viewers(reporting_settings, infrastructure):
     mongo = make_mongo_client(infrastructure.mongodb_url)
-    viewer = await TokenStore(mongo[reporting_settings.auth_database]["tokens"]).issue(name="wall-screen", role=Role.VIEWER, federation=None)
+    viewer = await TokenStore(mongo[reporting_settings.auth_database]["tokens"]).issue(
+        name="wall-screen", role=Role.VIEWER, federation=None
+    )
     await mongo.close()
     bootstrap, topics = infrastructure.kafka_bootstrap_servers, reporting_settings.topics
     await produce(
@@ -116,7 +127,9 @@ async def test_stream_needs_a_token_and_a_valid_period_and_hides_small_cells_fro
         unknown = await client.get("/api/v1/live", params={"period": PERIOD.code, "federation": "NOPE"}, headers=ADMIN)
         assert unknown.status_code == 422 and unknown.json()["detail"] == "federation: is not one of the configured federations"
 
-        async with client.stream("GET", "/api/v1/live", params={"period": PERIOD.code}, headers={"Authorization": f"Bearer {viewer}"}) as response:
+        async with client.stream(
+            "GET", "/api/v1/live", params={"period": PERIOD.code}, headers={"Authorization": f"Bearer {viewer}"}
+        ) as response:
             snapshot = await until(figure_events(response), lambda s: actual(s, "garment_textile") == 1)
     assert snapshot["small_cells_suppressed"] is True
     # Targets are not people: the viewer sees the actual. One recruit in a federation row is a

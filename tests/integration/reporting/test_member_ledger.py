@@ -11,8 +11,16 @@ from reporting.read_model.ledger import LedgerMoved, MemberLedger
 
 
 def recruited(event_id: str, day: str = "2026-03-14") -> MemberEntry:
-    return MemberEntry(day=day, at="2026-03-14T02:30:00.000000+00:00", event_id=event_id, kind="recruited", sector="metal",
-                       region_code="32.16", gender="female", employment_status="permanent")
+    return MemberEntry(
+        day=day,
+        at="2026-03-14T02:30:00.000000+00:00",
+        event_id=event_id,
+        kind="recruited",
+        sector="metal",
+        region_code="32.16",
+        gender="female",
+        employment_status="permanent",
+    )
 
 
 @pytest.fixture

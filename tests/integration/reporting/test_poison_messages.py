@@ -56,7 +56,14 @@ async def test_huge_numbers_on_kafka_are_dead_lettered_and_the_next_event_is_sti
     topics = reporting_settings.topics
     huge_target = b.event(
         "SectorTargetSet",
-        {"period": "2026-S1", "sector": "metal", "members_recruited": HUGE, "union_units_established": 1, "cases_resolved": 1, "set_by": "x"},
+        {
+            "period": "2026-S1",
+            "sector": "metal",
+            "members_recruited": HUGE,
+            "union_units_established": 1,
+            "cases_resolved": 1,
+            "set_by": "x",
+        },
         federation="KSPI",
     )
     async with running_service(reporting_settings) as client:
@@ -103,7 +110,9 @@ async def test_an_event_that_would_overflow_a_total_is_dead_lettered_as_poison_a
             return row if row.get("members_recruited") == 1 and row.get("cases_closed") == fit else {}
 
         live_row = await eventually(counted, timeout=120, what="the member after the overflow counted, and every close that fits")
-        letters = await _letters_from(infrastructure.kafka_bootstrap_servers, reporting_settings.topics.deadletter, consumer="reporting", expected=5)
+        letters = await _letters_from(
+            infrastructure.kafka_bootstrap_servers, reporting_settings.topics.deadletter, consumer="reporting", expected=5
+        )
         scraped = (await client.get("/metrics")).text
         assert (await client.get("/healthz")).status_code == 200
         live = await counters(reporting_settings)

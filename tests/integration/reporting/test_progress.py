@@ -28,7 +28,9 @@ async def _at_least(value, expected):
 async def test_each_milestone_is_announced_once(reporting_settings, infrastructure):
     async with running_service(reporting_settings) as client:
         watcher = client.app.state.progress
-        await client.put("/api/v1/targets/2026-S1/metal", json={"members_recruited": 4, "union_units_established": 0, "cases_resolved": 0}, headers=ADMIN)
+        await client.put(
+            "/api/v1/targets/2026-S1/metal", json={"members_recruited": 4, "union_units_established": 0, "cases_resolved": 0}, headers=ADMIN
+        )
         await publish(reporting_settings, [b.recruited(f"p{i}", on=f"2026-03-0{i + 1}") for i in range(2)])
         await eventually(lambda: _at_least(applied_offsets(reporting_settings), 3), what="target and 2 recruitments projected")
         await watcher.check()
@@ -37,7 +39,9 @@ async def test_each_milestone_is_announced_once(reporting_settings, infrastructu
         await watcher.check()
         assert await watcher.check() == 0, "a second check with nothing new announces nothing"
     events = await progress_events(reporting_settings, at_least=4)
-    milestones = sorted((e["data"]["metric"], e["data"]["milestone"]) for e in events.values() if e["event_type"] == "TargetMilestoneReached")
+    milestones = sorted(
+        (e["data"]["metric"], e["data"]["milestone"]) for e in events.values() if e["event_type"] == "TargetMilestoneReached"
+    )
     assert milestones == [("members_recruited", m) for m in (25, 50, 75, 100)]
     hundred = next(e for e in events.values() if e["data"].get("milestone") == 100)
     assert hundred["data"]["actual"] >= 4 and hundred["data"]["target"] == 4 and hundred["data"]["sector"] == "metal"
@@ -48,7 +52,11 @@ async def test_falling_behind_is_announced_once_per_drop_also_as_time_passes(rep
     async with running_service(reporting_settings.model_copy(update={"progress_events": False})) as client:
         watcher = client.app.state.progress
         # 2026-Q4 runs 1 Oct – 31 Dec (92 days): 90 members expected in full.
-        await client.put("/api/v1/targets/2026-Q4/cement", json={"members_recruited": 90, "union_units_established": 0, "cases_resolved": 0}, headers=ADMIN)
+        await client.put(
+            "/api/v1/targets/2026-Q4/cement",
+            json={"members_recruited": 90, "union_units_established": 0, "cases_resolved": 0},
+            headers=ADMIN,
+        )
         await eventually(lambda: _at_least(applied_offsets(reporting_settings), 1), what="target projected")
         assert await watcher.check(today=date(2026, 10, 1)) == 0  # expected 0 on the first day: on track
         assert await watcher.check(today=date(2026, 10, 20)) == 1  # 90 × 20 ÷ 92 = 19 expected, 0 actual: behind

@@ -32,24 +32,33 @@ def scenario() -> tuple[list[dict], list[dict]]:
         # The same person (pseudonym) in another federation is that federation's member.
         b.recruited("m1", on="2026-03-01", federation="SPN", workplace="wp-spn"),
         # A re-sent event (same event_id) counts once.
-        resent, resent, resent,
+        resent,
+        resent,
+        resent,
         # Outside the period.
         b.recruited("m3", on="2025-12-30"),
         # One member reported at two workplaces (two partitions): counted once, whatever the interleaving.
         b.recruited("m4", on="2026-05-01", workplace="wp-3"),
         b.recruited("m4", on="2026-05-02", workplace="wp-4"),
         # A unit counts once per unit_id, even reported twice with different event ids.
-        unit_report, b.unit_established("u1", on="2026-02-21"), b.unit_established("u2", on="2026-03-01", federation="SPN", workplace="wp-spn"),
+        unit_report,
+        b.unit_established("u1", on="2026-02-21"),
+        b.unit_established("u2", on="2026-03-01", federation="SPN", workplace="wp-spn"),
         # c1: won, then (a second report of closure) settled: one resolved case.
-        b.violation_reported("c1"), b.case_progressed("c1", "mediation"), b.case_closed("c1", "won"), b.case_closed("c1", "settled", on="2026-06-01"),
+        b.violation_reported("c1"),
+        b.case_progressed("c1", "mediation"),
+        b.case_closed("c1", "won"),
+        b.case_closed("c1", "settled", on="2026-06-01"),
         # c2: lost: closed, not resolved.
-        b.violation_reported("c2", category="minimum_wage"), b.case_closed("c2", "lost", recovered=0),
+        b.violation_reported("c2", category="minimum_wage"),
+        b.case_closed("c2", "lost", recovered=0),
         # c3 (SPN): its closure arrives before its report.
         b.case_closed("c3", "partially_won", federation="SPN", recovered=500),
         # c4: still open.
         b.violation_reported("c4", category="minimum_wage", workers=3),
         # A resolved case of another sector does not count for metal.
-        b.violation_reported("c5", sector="cement", workplace="wp-cement"), b.case_closed("c5", "won"),
+        b.violation_reported("c5", sector="cement", workplace="wp-cement"),
+        b.case_closed("c5", "won"),
     ]
     later = [b.violation_reported("c3", federation="SPN", workplace="wp-spn", category="severance")]
     return first, later
@@ -75,9 +84,17 @@ async def test_every_counting_rule_and_a_rebuild_gives_the_same_figures(reportin
         await eventually(lambda: _at_least(applied_offsets(reporting_settings), sent), what="every record applied")
         report = (await client.get("/api/v1/targets", params={"period": "2026-S1"}, headers=ADMIN)).json()
         fspmi, spn, everyone = metrics(report, "FSPMI"), metrics(report, "SPN"), metrics(report, None)
-        assert {name: m["actual"] for name, m in fspmi.items()} == {"members_recruited": 4, "union_units_established": 1, "cases_resolved": 1}
+        assert {name: m["actual"] for name, m in fspmi.items()} == {
+            "members_recruited": 4,
+            "union_units_established": 1,
+            "cases_resolved": 1,
+        }
         assert {name: m["actual"] for name, m in spn.items()} == {"members_recruited": 1, "union_units_established": 1, "cases_resolved": 1}
-        assert {name: m["actual"] for name, m in everyone.items()} == {"members_recruited": 5, "union_units_established": 2, "cases_resolved": 2}
+        assert {name: m["actual"] for name, m in everyone.items()} == {
+            "members_recruited": 5,
+            "union_units_established": 2,
+            "cases_resolved": 2,
+        }
         # 2026-S1 is over: expected_to_date is the whole target.
         assert fspmi["members_recruited"] == {"target": 4, "actual": 4, "percent": 100.0, "expected_to_date": 4, "status": "achieved"}
         assert everyone["members_recruited"] == {"target": 10, "actual": 5, "percent": 50.0, "expected_to_date": 10, "status": "behind"}
@@ -114,7 +131,11 @@ async def test_every_counting_rule_and_a_rebuild_gives_the_same_figures(reportin
 
 async def test_the_live_consumer_follows_a_rebuild_and_keeps_counting(reporting_settings, infrastructure):
     async with running_service(reporting_settings) as client:
-        await client.put("/api/v1/targets/2026-S1/cement", json={"members_recruited": 10, "union_units_established": 0, "cases_resolved": 0}, headers=ADMIN)
+        await client.put(
+            "/api/v1/targets/2026-S1/cement",
+            json={"members_recruited": 10, "union_units_established": 0, "cases_resolved": 0},
+            headers=ADMIN,
+        )
         await publish(reporting_settings, [b.recruited(f"r{i}", sector="cement", workplace=f"wp-{i}") for i in range(20)])
 
         async def actual():

@@ -40,7 +40,10 @@ def thousand_events() -> list[dict]:
 
 def year_totals(figures: dict[str, dict]) -> dict[str, int]:
     rows = [row for doc_id, row in figures.items() if doc_id.startswith("2026|")]
-    return {name: sum(row.get(name, 0) for row in rows) for name in ("members_recruited", "members_left", "union_units_established", "cases_resolved")}
+    return {
+        name: sum(row.get(name, 0) for row in rows)
+        for name in ("members_recruited", "members_left", "union_units_established", "cases_resolved")
+    }
 
 
 async def _applied_at_least(settings, expected):
@@ -60,7 +63,9 @@ async def test_a_duplicate_storm_counts_every_event_once(reporting_settings, inf
 
 async def test_a_consumer_killed_mid_batch_restarts_with_exact_figures(reporting_settings, infrastructure):
     total = 6_000
-    events = [b.recruited(f"k{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 101}", on=f"2026-0{1 + i % 6}-0{1 + i % 9}") for i in range(total)]
+    events = [
+        b.recruited(f"k{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 101}", on=f"2026-0{1 + i % 6}-0{1 + i % 9}") for i in range(total)
+    ]
     with service_process(reporting_settings, ORGANISING_BATCH_MAX_RECORDS="200") as process:
         await publish_many(reporting_settings, events)
         await eventually(lambda: _applied_at_least(reporting_settings, 600), timeout=60, what="the service is consuming")

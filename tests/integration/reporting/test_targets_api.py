@@ -65,7 +65,9 @@ async def test_a_put_target_is_visible_at_once_published_and_projected(reporting
         response = await client.put("/api/v1/targets/2026-S1/metal", json={**GOOD, "federation": "FSPMI"}, headers=ADMIN)
         assert response.status_code == 200, response.text
         report = (await client.get("/api/v1/targets", params={"period": "2026-S1"}, headers=viewer)).json()
-        assert [(e["sector"], e["federation"], e["metrics"]["members_recruited"]["target"]) for e in report["sectors"]] == [("metal", "FSPMI", 100)]
+        assert [(e["sector"], e["federation"], e["metrics"]["members_recruited"]["target"]) for e in report["sectors"]] == [
+            ("metal", "FSPMI", 100)
+        ]
         # A second setting replaces the first, and the projection of the first (arriving later) does not bring it back.
         await client.put("/api/v1/targets/2026-S1/metal", json={**GOOD, "federation": "FSPMI", "members_recruited": 150}, headers=ADMIN)
         await eventually(lambda: _at_least(applied_offsets(reporting_settings), 2), what="both settings projected")

@@ -30,8 +30,10 @@ async def members_recruited(client, headers, period: str = "2026-S1") -> list[tu
     response = await client.get("/api/v1/targets", params={"period": period}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
-    return [(e["sector"], e["federation"], e["metrics"]["members_recruited"]["target"], e["metrics"]["members_recruited"]["actual"])
-            for e in response.json()["sectors"]]
+    return [
+        (e["sector"], e["federation"], e["metrics"]["members_recruited"]["target"], e["metrics"]["members_recruited"]["actual"])
+        for e in response.json()["sectors"]
+    ]
 
 
 async def test_the_cached_answer_is_the_computed_one_and_a_put_shows_at_once(reporting_settings, infrastructure):
@@ -94,7 +96,10 @@ async def test_the_route_checks_token_and_query_as_declared_routes_do(reporting_
             refused = await client.get("/api/v1/targets", params={"period": "2026-S1"}, headers=headers)
             declared = await client.get("/api/v1/violations/summary", params={"period": "2026-S1"}, headers=headers)
             assert (refused.status_code, refused.json(), refused.headers.get("www-authenticate")) == (
-                declared.status_code, declared.json(), declared.headers.get("www-authenticate")), headers
+                declared.status_code,
+                declared.json(),
+                declared.headers.get("www-authenticate"),
+            ), headers
             assert refused.status_code == 401
         # /violations/summary declares `period` as a FastAPI query parameter: the same 422 bodies.
         for params in ({}, {"period": "2026-S9"}, {"period": "S1"}):
@@ -104,8 +109,13 @@ async def test_the_route_checks_token_and_query_as_declared_routes_do(reporting_
             assert targets.json() == declared.json(), params
         bad_federation = await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "fspmi"}, headers=viewer)
         assert bad_federation.status_code == 422 and bad_federation.json()["errors"][0]["field"] == "query.federation"
-        assert (await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "FSPMI"}, headers=viewer)).json()["sectors"] == []
+        assert (await client.get("/api/v1/targets", params={"period": "2026-S1", "federation": "FSPMI"}, headers=viewer)).json()[
+            "sectors"
+        ] == []
 
         documented = (await client.get("/openapi.json")).json()["paths"]["/api/v1/targets"]["get"]
-        assert [(p["name"], p["in"], p["required"]) for p in documented["parameters"]] == [("period", "query", True), ("federation", "query", False)]
+        assert [(p["name"], p["in"], p["required"]) for p in documented["parameters"]] == [
+            ("period", "query", True),
+            ("federation", "query", False),
+        ]
         assert documented["security"] == [{"HTTPBearer": []}]

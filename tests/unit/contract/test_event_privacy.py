@@ -34,7 +34,9 @@ def test_a_summary_holding_personal_data_is_refused_by_its_kind(summary, kind):
         assert piece not in rejection.reason
 
 
-@pytest.mark.parametrize("summary", ["40 workers dismissed on 2026-03-14 after founding the PUK", "THR Rp 4.500.000 unpaid", "region 32.16"])
+@pytest.mark.parametrize(
+    "summary", ["40 workers dismissed on 2026-03-14 after founding the PUK", "THR Rp 4.500.000 unpaid", "region 32.16"]
+)
 def test_an_ordinary_summary_passes(summary):
     assert not isinstance(decode(event("ViolationReported", summary=summary)), Rejection)
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -49,8 +49,8 @@ def test_expected_to_date_rounds_down():
 
 def test_today_is_the_jakarta_date_not_the_utc_one():
     # 20:00 UTC on 30 June is already 1 July in Jakarta (UTC+7).
-    assert jakarta_today(datetime(2026, 6, 30, 20, 0, tzinfo=timezone.utc)) == date(2026, 7, 1)
-    assert jakarta_today(datetime(2026, 6, 30, 16, 59, tzinfo=timezone.utc)) == date(2026, 6, 30)
+    assert jakarta_today(datetime(2026, 6, 30, 20, 0, tzinfo=UTC)) == date(2026, 7, 1)
+    assert jakarta_today(datetime(2026, 6, 30, 16, 59, tzinfo=UTC)) == date(2026, 6, 30)
 
 
 def test_periods_containing_a_day():

@@ -1,10 +1,11 @@
+import json
+
 import pytest
 
 from organising_shared.decoding import decode_event
 from organising_shared.settings import OrganisingSettings
 from organising_shared.topics import TOPIC_OF_EVENT_TYPE, Topics, message_key
 from tests.unit.contract.test_events import FEDERATIONS, event
-import json
 
 
 def _decoded(event_type, **overrides):

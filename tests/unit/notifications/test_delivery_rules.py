@@ -31,7 +31,11 @@ def test_signature_matches_an_independent_hmac_and_verifies():
 
 @pytest.mark.parametrize(
     ("secret", "body", "now"),
-    [("wrong-secret-wrong", b'{"a":1}', 1_700_000_010), ("s3cret-s3cret-s3cret", b'{"a":2}', 1_700_000_010), ("s3cret-s3cret-s3cret", b'{"a":1}', 1_700_001_000)],
+    [
+        ("wrong-secret-wrong", b'{"a":1}', 1_700_000_010),
+        ("s3cret-s3cret-s3cret", b'{"a":2}', 1_700_000_010),
+        ("s3cret-s3cret-s3cret", b'{"a":1}', 1_700_001_000),
+    ],
 )
 def test_signature_refuses_wrong_secret_tampered_body_and_old_timestamp(secret, body, now):
     header = signature("s3cret-s3cret-s3cret", 1_700_000_000, b'{"a":1}')
@@ -39,7 +43,19 @@ def test_signature_refuses_wrong_secret_tampered_body_and_old_timestamp(secret, 
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "172.16.5.4", "169.254.169.254", "::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1"]
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.10",
+        "172.16.5.4",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+    ],
 )
 def test_internal_addresses_are_refused(address):
     assert address_problem(address) is not None

@@ -10,9 +10,16 @@ from notifications.domain.notices import Notice, NoticeType, Text
 
 def notice(**fields) -> Notice:
     values = {
-        "notice_id": "e-1", "notice_type": NoticeType.VIOLATION_REPORTED, "urgent": True, "occurred_at": datetime.now(UTC),
-        "federation": "FSPMI", "sector": "cement", "category": "union_busting",
-        "title": Text(id="t", en="t"), "message": Text(id="m", en="m"), "facts": {},
+        "notice_id": "e-1",
+        "notice_type": NoticeType.VIOLATION_REPORTED,
+        "urgent": True,
+        "occurred_at": datetime.now(UTC),
+        "federation": "FSPMI",
+        "sector": "cement",
+        "category": "union_busting",
+        "title": Text(id="t", en="t"),
+        "message": Text(id="m", en="m"),
+        "facts": {},
     }
     return Notice(**{**values, **fields})
 

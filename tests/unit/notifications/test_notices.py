@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from organising_shared.events import EVENT_ADAPTER
 from notifications.domain.notices import CaseInfo, NoticeType, notice_for, stalled_notice
+from organising_shared.events import EVENT_ADAPTER
 from tests.examples import member_recruited
 from tests.unit.notifications import events
 
@@ -44,8 +44,14 @@ def test_free_text_summary_never_reaches_a_notice():
 
 def test_case_closed_takes_sector_and_category_from_the_remembered_case():
     case = CaseInfo(
-        case_key="FSPMI:c-1", case_id="c-1", federation="FSPMI", sector="cement", category="union_busting",
-        region_code="33.01", workers_affected=40, last_activity_on=date(2026, 3, 1),
+        case_key="FSPMI:c-1",
+        case_id="c-1",
+        federation="FSPMI",
+        sector="cement",
+        category="union_busting",
+        region_code="33.01",
+        workers_affected=40,
+        last_activity_on=date(2026, 3, 1),
     )
     notice = notice_for(parse(events.case_closed("c-1", outcome="settled")), case)
     assert notice.notice_type is NoticeType.VIOLATION_CASE_CLOSED
@@ -86,8 +92,15 @@ def test_events_nobody_is_told_of_raise_nothing(event):
 
 def test_stalled_notice_id_is_stable_per_stall_and_changes_when_the_case_moves():
     case = CaseInfo(
-        case_key="FSPMI:c-9", case_id="c-9", federation="FSPMI", sector="metal", category="severance",
-        region_code="32.16", workers_affected=3, stage="mediation", last_activity_on=date(2026, 1, 2),
+        case_key="FSPMI:c-9",
+        case_id="c-9",
+        federation="FSPMI",
+        sector="metal",
+        category="severance",
+        region_code="32.16",
+        workers_affected=3,
+        stage="mediation",
+        last_activity_on=date(2026, 1, 2),
     )
     now = datetime.now(UTC)
     first = stalled_notice(case, today=date(2026, 2, 5), now=now)

@@ -21,8 +21,12 @@ SAME_NIK = [
     "३२०११२३४५६७८०००१",  # Devanagari
 ]
 VIOLATION = {
-    "sector": "metal", "workplace_id": "wp-1", "region_code": "32.16", "category": "overtime",
-    "workers_affected": 3, "reported_on": "2026-03-01",
+    "sector": "metal",
+    "workplace_id": "wp-1",
+    "region_code": "32.16",
+    "category": "overtime",
+    "workers_affected": 3,
+    "reported_on": "2026-03-01",
 }
 
 
@@ -83,8 +87,15 @@ def test_a_file_without_its_header_row_does_not_echo_the_first_member():
 
 
 def test_a_nik_in_any_column_of_a_row_is_not_repeated_in_its_reason():
-    values = {"sector": "metal", "workplace_id": "wp-1", "region_code": "32.16", "employment_status": "permanent",
-              "gender": "female", "recruited_on": "2026-03-01", "nik": ""}
+    values = {
+        "sector": "metal",
+        "workplace_id": "wp-1",
+        "region_code": "32.16",
+        "employment_status": "permanent",
+        "gender": "female",
+        "recruited_on": "2026-03-01",
+        "nik": "",
+    }
     lines = []
     for column in values:
         row = {**values, column: NIK if column != "nik" else NIK + "9"}

@@ -9,8 +9,17 @@ from reporting.read_model.counting import MemberEntry, add_into, case_contributi
 
 
 def recruited(day: str, at: str = "2026-01-01T00:00:00.000000+00:00", **extra):
-    return MemberEntry(day=day, at=at, event_id="", kind="recruited", sector="metal", region_code="32.16", gender="female",
-                       employment_status="permanent", **extra)
+    return MemberEntry(
+        day=day,
+        at=at,
+        event_id="",
+        kind="recruited",
+        sector="metal",
+        region_code="32.16",
+        gender="female",
+        employment_status="permanent",
+        **extra,
+    )
 
 
 def left(day: str, at: str = "2026-01-01T00:00:00.000000+00:00"):
@@ -77,8 +86,16 @@ def test_an_earlier_recruitment_arriving_late_moves_the_count():
 
 
 def unit(day: str, **extra):
-    return {"day": day, "at": "2026-01-01T00:00:00+00:00", "federation": "SPN", "sector": "cement", "region_code": "35",
-            "founding_members": 20, "women_on_board": 2, **extra}
+    return {
+        "day": day,
+        "at": "2026-01-01T00:00:00+00:00",
+        "federation": "SPN",
+        "sector": "cement",
+        "region_code": "35",
+        "founding_members": 20,
+        "women_on_board": 2,
+        **extra,
+    }
 
 
 def test_a_unit_counts_once_by_its_earliest_founding_report():
@@ -88,8 +105,16 @@ def test_a_unit_counts_once_by_its_earliest_founding_report():
     assert total(c, "2026-Q2|cement|SPN", "units.province.35") == 1
 
 
-REPORT = {"day": "2026-02-01", "at": "2026-02-01T00:00:00+00:00", "federation": "KEP", "sector": "chemical", "region_code": "36.03",
-          "category": "union_busting", "workers_affected": 12, "women_affected": 3}
+REPORT = {
+    "day": "2026-02-01",
+    "at": "2026-02-01T00:00:00+00:00",
+    "federation": "KEP",
+    "sector": "chemical",
+    "region_code": "36.03",
+    "category": "union_busting",
+    "workers_affected": 12,
+    "women_affected": 3,
+}
 
 
 def close(day: str, outcome: str = "won", recovered: int | None = 1000):

@@ -12,7 +12,13 @@ from reporting.api.exports import CSV_COLUMNS, SUPPRESSED, EvaluationFigures, re
 
 
 def metric(target: int, actual: int, status: str) -> dict:
-    return {"target": target, "actual": actual, "percent": round(actual * 100 / target, 1) if target else None, "expected_to_date": 3, "status": status}
+    return {
+        "target": target,
+        "actual": actual,
+        "percent": round(actual * 100 / target, 1) if target else None,
+        "expected_to_date": 3,
+        "status": status,
+    }
 
 
 def breakdown(female: int | None = 0, male: int | None = 0, permanent: int | None = 0) -> dict:
@@ -71,6 +77,7 @@ def parsed_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
 def test_csv_has_one_figure_per_row_under_the_documented_columns():
     header, rows = parsed_csv(render_csv(figures()))
     assert tuple(header) == CSV_COLUMNS
+
     def value(**match: str) -> list[str]:
         return [row["value"] for row in rows if all(row[key] == wanted for key, wanted in match.items())]
 

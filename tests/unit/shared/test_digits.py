@@ -24,6 +24,8 @@ def test_every_script_s_digits_become_ascii(text, ascii):
     assert to_ascii_digits(text) == ascii
 
 
-@pytest.mark.parametrize(("text", "expected"), [("32.16", False), ("３２", True), ("32.١٦", True), ("wp-bekasi", False), ("Jawa Barat é", False), ("²", False)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("32.16", False), ("３２", True), ("32.١٦", True), ("wp-bekasi", False), ("Jawa Barat é", False), ("²", False)]
+)
 def test_non_ascii_digits_are_told_apart(text, expected):
     assert has_non_ascii_digits(text) is expected

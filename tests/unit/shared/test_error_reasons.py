@@ -25,8 +25,12 @@ def test_a_library_message_keeps_short_expected_values():
 
 
 def test_a_discriminator_tag_is_not_repeated():
-    item = {"type": "union_tag_invalid", "msg": f"Input tag '{NIK}' found using 'type' does not match any of the expected tags: 'webhook', 'email'",
-            "input": {"type": NIK}, "ctx": {"discriminator": "'type'", "tag": NIK, "expected_tags": "'webhook', 'email'"}}
+    item = {
+        "type": "union_tag_invalid",
+        "msg": f"Input tag '{NIK}' found using 'type' does not match any of the expected tags: 'webhook', 'email'",
+        "input": {"type": NIK},
+        "ctx": {"discriminator": "'type'", "tag": NIK, "expected_tags": "'webhook', 'email'"},
+    }
     assert safe_message(item) == "does not match any of the expected tags: 'webhook', 'email'"
 
 
@@ -36,7 +40,9 @@ def test_errors_are_described_in_order_with_a_limit():
         {"type": "extra_forbidden", "loc": ("data", NIK), "msg": "Extra inputs are not permitted", "input": NIK},
         {"type": "missing", "loc": ("occurred_at",), "msg": "Field required", "input": {}},
     ]
-    assert describe_errors(errors, limit=2) == "data.sector: Field required; data.<unknown field>: Extra inputs are not permitted; and 1 more"
+    assert (
+        describe_errors(errors, limit=2) == "data.sector: Field required; data.<unknown field>: Extra inputs are not permitted; and 1 more"
+    )
 
 
 def test_a_short_input_is_cut_only_where_the_message_quotes_it():

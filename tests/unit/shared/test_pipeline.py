@@ -231,7 +231,7 @@ async def test_busy_says_whether_an_apply_is_running():
 
 async def test_a_drain_waiting_on_an_apply_that_another_caller_abandons_returns_0():
     log = _Log()
-    pipeline, a, draining = await _draining_a_held_apply(log)
+    pipeline, _a, draining = await _draining_a_held_apply(log)
     await pipeline.abandon()
     assert await draining == 0  # the abandoned batch applied nothing; the waiting caller was not cancelled
     assert log.lines == ["apply a", "cancelled a"] and not pipeline.busy

@@ -11,8 +11,8 @@ from aiokafka import TopicPartition
 from bson.errors import InvalidDocument
 from pymongo.errors import AutoReconnect, DocumentTooLarge, OperationFailure
 
+from organising_shared.projections import Delivered, PipelinedProjection, PreparedBatch, apply_isolating, highest_offsets
 from organising_shared.projections.failures import ApplyAgain, is_transient, poison_reason
-from organising_shared.projections import Delivered, PipelinedProjection, PreparedBatch, highest_offsets, apply_isolating
 from tests.records import Record
 
 
@@ -96,7 +96,7 @@ async def test_a_transient_failure_is_raised_for_the_caller_to_retry_not_isolate
 async def test_the_reason_names_the_kind_of_failure_never_its_message():
     store = _Store({"x"})
     await apply_isolating(store, _prepared(_delivered("x")))
-    (_, reason), = store.dead_letters
+    ((_, reason),) = store.dead_letters
     assert "64-bit" in reason and "8-byte" not in reason
 
 

@@ -7,12 +7,14 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.projections import ExactlyOnceProjector, PipelinedProjection, subscribe_projection
 from notifications.config import NotificationsSettings
 from notifications.intake import queue_deliveries
+from organising_shared.projections import ExactlyOnceProjector, PipelinedProjection, subscribe_projection
 
 
-def register_consumers(broker: Any, database: AsyncDatabase, settings: NotificationsSettings, *, on_queued: Callable[[], None]) -> PipelinedProjection:
+def register_consumers(
+    broker: Any, database: AsyncDatabase, settings: NotificationsSettings, *, on_queued: Callable[[], None]
+) -> PipelinedProjection:
     topics = settings.topics
 
     async def wake_dispatcher(_delivered: Any) -> None:

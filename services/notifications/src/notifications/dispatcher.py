@@ -25,14 +25,14 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.observability.logs import event_fields
-from organising_shared.projections import retry_while_transient
-from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
 from notifications.domain.backoff import retry_delay
 from notifications.metrics import DELIVERY_ATTEMPTS, DELIVERY_SECONDS
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus
+from organising_shared.observability.logs import event_fields
+from organising_shared.projections import retry_while_transient
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,7 @@ class Dispatcher:
             if not rows:
                 return  # another worker claimed them first
             subscriptions = {
-                row["_id"]: row
-                async for row in self._subscriptions.find({"_id": {"$in": list({row["subscription_id"] for row in rows})}})
+                row["_id"]: row async for row in self._subscriptions.find({"_id": {"$in": list({row["subscription_id"] for row in rows})}})
             }
             for row in rows:
                 self._start(row, subscriptions.get(row["subscription_id"]))
@@ -167,7 +166,7 @@ class Dispatcher:
             await self._senders[subscription["channel"]["type"]].send(row, subscription)
         except DeliveryError as failure:
             error = failure.reason
-        except Exception as failure:  # noqa: BLE001 - a bug in one attempt must not stop the worker
+        except Exception as failure:
             log.exception("delivery %s: unexpected error", row["_id"], extra=_about(row))
             error = f"internal error: {type(failure).__name__}"
         seconds = time.monotonic() - started
@@ -212,8 +211,14 @@ class Dispatcher:
             # Not knowing whether the receiver got it, the row is retried (with the same delivery id).
             await self._deliveries.update_many(
                 {"status": DeliveryStatus.SENDING, "_id": {"$in": [task.get_name().removeprefix("delivery ") for task in attempts]}},
-                {"$set": {"status": DeliveryStatus.RETRYING, "next_attempt_at": datetime.now(UTC), "last_error": "interrupted by a shutdown"},
-                 "$unset": {"lease_until": "", "lease_token": ""}},
+                {
+                    "$set": {
+                        "status": DeliveryStatus.RETRYING,
+                        "next_attempt_at": datetime.now(UTC),
+                        "last_error": "interrupted by a shutdown",
+                    },
+                    "$unset": {"lease_until": "", "lease_token": ""},
+                },
             )
 
 

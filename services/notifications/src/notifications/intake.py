@@ -16,11 +16,11 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.events import Event
-from organising_shared.projections import Delivered
 from notifications.domain.matching import matching
 from notifications.domain.notices import CaseInfo, case_key, notice_for
 from notifications.store import CASES, DELIVERIES, SUBSCRIPTIONS, new_delivery_op
+from organising_shared.events import Event
+from organising_shared.projections import Delivered
 
 
 async def queue_deliveries(database: AsyncDatabase, delivered: Sequence[Delivered], session: AsyncClientSession) -> int:

@@ -9,12 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from organising_shared.asyncapi import asyncapi_router
-from organising_shared.health import health_router
-from organising_shared.metrics import metrics_router
-from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
-from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
-from organising_shared.service import serve, service_runtime
 from notifications.api import deliveries, subscriptions
 from notifications.api.context import NotificationsContext
 from notifications.channels.base import Sender
@@ -26,6 +20,12 @@ from notifications.dispatcher import Dispatcher
 from notifications.domain.secrets import SecretBox
 from notifications.stalled import run_stalled_checks
 from notifications.store import ensure_indexes
+from organising_shared.asyncapi import asyncapi_router
+from organising_shared.health import health_router
+from organising_shared.metrics import metrics_router
+from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
+from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
+from organising_shared.service import serve, service_runtime
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
 
-    app = FastAPI(title="Organising notifications", version="1", description=DESCRIPTION, lifespan=lifespan, responses=PROBLEM_RESPONSES, telemetry=FASTAPI_TELEMETRY)
+    app = FastAPI(
+        title="Organising notifications",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
+        telemetry=FASTAPI_TELEMETRY,
+    )
     install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
     app.include_router(health_router())
     app.include_router(metrics_router())

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from organising_shared.periods import jakarta_today
 from notifications.domain.matching import matching
 from notifications.domain.notices import CaseInfo, stalled_notice
 from notifications.store import CASES, DELIVERIES, SUBSCRIPTIONS, new_delivery_op
+from organising_shared.periods import jakarta_today
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from organising_shared.auth import Principal
-from organising_shared.problems import ProblemError, install_problem_details, invalid, problem_response
 from organising_shared.auth.dependencies import WriterPrincipal
 from organising_shared.events import Identifier, MemberRef
+from organising_shared.problems import ProblemError, install_problem_details, invalid, problem_response
 from recruitment import importer, reads
 from recruitment.config import RecruitmentSettings
 from recruitment.errors import Conflict, Forbidden, IntakeError, Invalid, NotFound
@@ -48,7 +48,9 @@ IdempotencyKey = Annotated[
 ]
 MemberRefPath = Annotated[MemberRef, Path(description="The member's pseudonym, as returned at registration")]
 CaseIdPath = Annotated[Identifier, Path(description="The case id, as returned when the violation was reported")]
-FederationQuery = Annotated[str | None, Query(max_length=16, description="Federation code (an admin names one; a federation token reads its own)")]
+FederationQuery = Annotated[
+    str | None, Query(max_length=16, description="Federation code (an admin names one; a federation token reads its own)")
+]
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     "401": {"description": "Missing, unknown or revoked token"},
@@ -83,7 +85,9 @@ def acting_federation(principal: Principal, requested: str | None, settings: Rec
     return requested
 
 
-def idempotency_scope(intake: Intake, principal: Principal, key: str | None, request: Request, body: BaseModel | bytes | None) -> IdempotencyScope | None:
+def idempotency_scope(
+    intake: Intake, principal: Principal, key: str | None, request: Request, body: BaseModel | bytes | None
+) -> IdempotencyScope | None:
     if key is None:
         return None
     content = body if isinstance(body, bytes) else (body.model_dump_json().encode() if body is not None else b"")
@@ -110,16 +114,30 @@ def build_router() -> APIRouter:
         responses={200: {"model": MemberRegistered, "description": "The NIK is already an active member: its member_ref, no new event"}},
     )
     async def register_member(
-        body: MemberCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+        body: MemberCreate,
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        request: Request,
+        key: IdempotencyKey = None,
     ) -> Any:
         federation = acting_federation(principal, body.federation, settings)
         return await answer(intake, intake.register_member(federation, body), idempotency_scope(intake, principal, key, request, body))
 
-    @router.post("/members/{member_ref}/leave", status_code=201, response_model=EventWritten, tags=["members"], summary="Record a member leaving")
+    @router.post(
+        "/members/{member_ref}/leave", status_code=201, response_model=EventWritten, tags=["members"], summary="Record a member leaving"
+    )
     async def record_leaving(
-        member_ref: MemberRefPath, body: MemberLeave, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
+        member_ref: MemberRefPath,
+        body: MemberLeave,
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        request: Request,
+        key: IdempotencyKey = None,
     ) -> Any:
-        return await answer(intake, intake.record_leaving(principal, member_ref, body), idempotency_scope(intake, principal, key, request, body))
+        return await answer(
+            intake, intake.record_leaving(principal, member_ref, body), idempotency_scope(intake, principal, key, request, body)
+        )
 
     @router.delete(
         "/members/{member_ref}/personal-data",
@@ -151,29 +169,61 @@ def build_router() -> APIRouter:
         acting = acting_federation(principal, federation, settings)
         content = await file.read()
         scope = idempotency_scope(intake, principal, key, request, acting.encode() + b"\n" + content)
-        return await importer.import_once(intake, scope, lambda: importer.import_members(intake, acting, content, chunk_rows=settings.import_chunk_rows))
+        return await importer.import_once(
+            intake, scope, lambda: importer.import_members(intake, acting, content, chunk_rows=settings.import_chunk_rows)
+        )
 
-    @router.post("/union-units", status_code=201, response_model=UnitReported, tags=["union units"], summary="Report a workplace union unit (PUK) established")
+    @router.post(
+        "/union-units",
+        status_code=201,
+        response_model=UnitReported,
+        tags=["union units"],
+        summary="Report a workplace union unit (PUK) established",
+    )
     async def report_union_unit(
-        body: UnionUnitCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+        body: UnionUnitCreate,
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        request: Request,
+        key: IdempotencyKey = None,
     ) -> Any:
         federation = acting_federation(principal, body.federation, settings)
         return await answer(intake, intake.report_union_unit(federation, body), idempotency_scope(intake, principal, key, request, body))
 
     @router.post("/violations", status_code=201, response_model=ViolationRecorded, tags=["violations"], summary="Report a violation")
     async def report_violation(
-        body: ViolationCreate, principal: WriterPrincipal, intake: IntakeDep, settings: SettingsDep, request: Request, key: IdempotencyKey = None
+        body: ViolationCreate,
+        principal: WriterPrincipal,
+        intake: IntakeDep,
+        settings: SettingsDep,
+        request: Request,
+        key: IdempotencyKey = None,
     ) -> Any:
         federation = acting_federation(principal, body.federation, settings)
         return await answer(intake, intake.report_violation(federation, body), idempotency_scope(intake, principal, key, request, body))
 
-    @router.post("/violations/{case_id}/progress", status_code=201, response_model=EventWritten, tags=["violations"], summary="Record a case moving to a stage")
+    @router.post(
+        "/violations/{case_id}/progress",
+        status_code=201,
+        response_model=EventWritten,
+        tags=["violations"],
+        summary="Record a case moving to a stage",
+    )
     async def progress_case(
         case_id: CaseIdPath, body: CaseProgress, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
     ) -> Any:
-        return await answer(intake, intake.progress_case(principal, case_id, body), idempotency_scope(intake, principal, key, request, body))
+        return await answer(
+            intake, intake.progress_case(principal, case_id, body), idempotency_scope(intake, principal, key, request, body)
+        )
 
-    @router.post("/violations/{case_id}/close", status_code=201, response_model=EventWritten, tags=["violations"], summary="Close a case with its outcome")
+    @router.post(
+        "/violations/{case_id}/close",
+        status_code=201,
+        response_model=EventWritten,
+        tags=["violations"],
+        summary="Close a case with its outcome",
+    )
     async def close_case(
         case_id: CaseIdPath, body: CaseClose, principal: WriterPrincipal, intake: IntakeDep, request: Request, key: IdempotencyKey = None
     ) -> Any:
@@ -191,7 +241,9 @@ def build_router() -> APIRouter:
         scope = None if principal.is_admin and federation is None else acting_federation(principal, federation, settings)
         return await reads.events_page(intake.db, scope, after=after, limit=limit)
 
-    @router.get("/members", response_model=MemberPage, tags=["read back"], summary="The federation's members (pseudonyms and reference data only)")
+    @router.get(
+        "/members", response_model=MemberPage, tags=["read back"], summary="The federation's members (pseudonyms and reference data only)"
+    )
     async def list_members(
         principal: WriterPrincipal,
         intake: IntakeDep,

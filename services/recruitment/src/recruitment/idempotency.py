@@ -6,9 +6,9 @@ write without its answer nor an answer without its write.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Sequence
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from pymongo.errors import DuplicateKeyError
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from organising_shared.decoding import describe_errors
 from recruitment import outbox
@@ -147,7 +147,9 @@ def _register_chunk(intake: Intake, federation: str, chunk: list[ImportRow]):
         fingerprints = [row.fingerprint for row in chunk]
         imported = {doc["_id"] async for doc in db[IMPORT_ROWS].find({"_id": {"$in": fingerprints}}, {"_id": 1}, session=session)}
         lookups = [row.nik_lookup for row in chunk if row.nik_lookup]
-        claimed = {doc["_id"] async for doc in db[NIK_CLAIMS].find({"_id": {"$in": lookups}}, {"_id": 1}, session=session)} if lookups else set()
+        claimed = (
+            {doc["_id"] async for doc in db[NIK_CLAIMS].find({"_id": {"$in": lookups}}, {"_id": 1}, session=session)} if lookups else set()
+        )
         fresh = [row for row in chunk if row.fingerprint not in imported and row.nik_lookup not in claimed]
         if not fresh:
             return 0, len(chunk)

@@ -10,16 +10,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from organising_shared.asyncapi import asyncapi_router
 from organising_shared.auth.dependencies import Authenticator
 from organising_shared.auth.tokens import TokenStore
-from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
-from organising_shared.metrics import metrics_router
-from organising_shared.problems import PROBLEM_RESPONSES
 from organising_shared.kafka import make_broker
+from organising_shared.metrics import metrics_router
 from organising_shared.mongo import make_mongo_client
 from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.observability.scrape import refreshed_on_scrape
+from organising_shared.problems import PROBLEM_RESPONSES
 from organising_shared.service import serve
 from recruitment.api import IMPORT_PATH, build_router, install_error_handlers
 from recruitment.config import RecruitmentSettings

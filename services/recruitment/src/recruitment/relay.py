@@ -20,8 +20,8 @@ from pymongo.errors import DuplicateKeyError
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.topics import Topics
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
-from recruitment.config import RecruitmentSettings
 from recruitment import outbox
+from recruitment.config import RecruitmentSettings
 from recruitment.store import LEASES, OUTBOX
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,9 @@ class OutboxRelay:
             for row in rows
         ]
         outcomes = [await asyncio.gather(*row_deliveries, return_exceptions=True) for row_deliveries in deliveries]
-        failed = next((index for index, row_outcomes in enumerate(outcomes) if any(isinstance(o, BaseException) for o in row_outcomes)), None)
+        failed = next(
+            (index for index, row_outcomes in enumerate(outcomes) if any(isinstance(o, BaseException) for o in row_outcomes)), None
+        )
         acknowledged = rows if failed is None else rows[:failed]
         if acknowledged:
             await outbox.mark_published(self._db, acknowledged[-1]["_id"])

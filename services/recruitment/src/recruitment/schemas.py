@@ -88,7 +88,10 @@ class MemberCreate(_WorkplaceBody):
         default=None, min_length=1, max_length=200, description="Encrypted at rest; never leaves the service", examples=["Siti Rahayu"]
     )
     phone: Annotated[str | None, PersonalDigits] = Field(
-        default=None, pattern=r"^\+?[0-9][0-9 \-]{5,22}$", description="Encrypted at rest; never leaves the service", examples=["+6281234567890"]
+        default=None,
+        pattern=r"^\+?[0-9][0-9 \-]{5,22}$",
+        description="Encrypted at rest; never leaves the service",
+        examples=["+6281234567890"],
     )
     nik: Annotated[str | None, PersonalDigits] = Field(
         default=None,

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.heap import rare_collections
@@ -15,7 +16,6 @@ from organising_shared.metrics import metrics_router
 from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
-
 from reporting.api.cache import SharedFigures
 from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router

@@ -67,7 +67,11 @@ def run(args: argparse.Namespace) -> int:
         store.wait_ready()
         kafka.wait_ready()
         # Text logs for a terminal (the services default to JSON, for log collectors).
-        env = {"KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "MONGODB_URL": store.url, "ORGANISING_LOG_FORMAT": os.environ.get("ORGANISING_LOG_FORMAT", "text")}
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            "MONGODB_URL": store.url,
+            "ORGANISING_LOG_FORMAT": os.environ.get("ORGANISING_LOG_FORMAT", "text"),
+        }
         for name, port in ports.items():
             log = data / "logs" / f"{name}.log"
             process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env={**env, "ORGANISING_PORT": str(port)})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from typing import Any
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 

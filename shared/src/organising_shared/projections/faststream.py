@@ -133,7 +133,7 @@ class PipelinedProjection:
             await self._pipeline.abandon()
             self._waiting_since.clear()
             raise
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - neither transient nor isolated: the latch below, not a crash
             self._fail(error)
             traced.failed(error)
             await self._hold()
@@ -163,8 +163,8 @@ class PipelinedProjection:
         except asyncio.CancelledError:
             await self._pipeline.abandon()
             raise
-        except Exception:
-            pass  # already recorded in `failure` by the handler that submitted it, or by `drain` below
+        except Exception:  # noqa: BLE001 - already recorded in `failure` by the handler that submitted it
+            pass
         finally:
             self._waiting_since.clear()
 
@@ -197,7 +197,9 @@ async def _commit_offsets(commit: CommitOffsets, positions: dict[TopicPartition,
     except Exception as error:  # noqa: BLE001 - a commit is only a bookmark; the stored offsets decide
         # Lost in a rebalance, or the consumer is closing: whoever reads these partitions next
         # gets the records again and skips them by the offsets stored with the projection.
-        log.warning("could not commit %s offsets (%s: %s); they will be redelivered and skipped", len(positions), type(error).__name__, error)
+        log.warning(
+            "could not commit %s offsets (%s: %s); they will be redelivered and skipped", len(positions), type(error).__name__, error
+        )
 
 
 def subscribe_projection(

@@ -39,7 +39,11 @@ class BatchProjector(IsolatingProjector, Protocol):
 
 
 async def retry_while_transient(
-    operation: Callable[[], Awaitable[Any]], *, what: str, first_delay: float = 0.2, max_delay: float = 10.0,
+    operation: Callable[[], Awaitable[Any]],
+    *,
+    what: str,
+    first_delay: float = 0.2,
+    max_delay: float = 10.0,
     on_retry: Callable[[BaseException], None] | None = None,
 ) -> Any:
     """Try `operation` again, with back-off, while it fails for a reason that passes (the store or

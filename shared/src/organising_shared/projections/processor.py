@@ -98,7 +98,9 @@ class ExactlyOnceProjector:
         """
         stored = await self.stored_offsets()
         fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]
-        skipped = {(r.topic, r.partition): stored[(r.topic, r.partition)] for r in records if r.offset <= stored.get((r.topic, r.partition), -1)}
+        skipped = {
+            (r.topic, r.partition): stored[(r.topic, r.partition)] for r in records if r.offset <= stored.get((r.topic, r.partition), -1)
+        }
         if not fresh:
             return PreparedBatch([], None, {}, skipped) if skipped else None
         delivered: list[Delivered] = []
@@ -187,7 +189,9 @@ class ExactlyOnceProjector:
         )
         await publish_dead_letter(self._dead_letters, letter, key=record.key, topic=self._topics.deadletter)
         DEAD_LETTERS.labels(consumer=self._consumer, topic=self._topics.contract_name(record.topic) or record.topic, kind=kind).inc()
-        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason, extra=event_fields(_event_id_of(record)))
+        log.warning(
+            "dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason, extra=event_fields(_event_id_of(record))
+        )
 
 
 def _event_id_of(record: RecordLike) -> Any:

@@ -30,7 +30,9 @@ async def stored_positions(offsets: AsyncCollection, projection: str, session: A
     return {(row["topic"], row["partition"]): row["offset"] async for row in offsets.find({"projection": projection}, session=session)}
 
 
-async def advance_positions(offsets: AsyncCollection, projection: str, reached: Mapping[Position, int], session: AsyncClientSession) -> None:
+async def advance_positions(
+    offsets: AsyncCollection, projection: str, reached: Mapping[Position, int], session: AsyncClientSession
+) -> None:
     """Record that `projection` has applied up to `reached`; a position never moves back."""
     if not reached:
         return

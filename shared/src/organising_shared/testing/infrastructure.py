@@ -15,9 +15,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from organising_shared.devstack.kafka_node import KafkaNode
 from organising_shared.devstack.store_node import StoreNode
@@ -102,7 +102,7 @@ def _initiate_replica_set(url: str) -> None:
             try:
                 client.admin.command("replSetInitiate")
                 break
-            except Exception:  # noqa: BLE001 - not up yet, or already initiated
+            except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)

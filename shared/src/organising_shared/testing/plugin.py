@@ -16,7 +16,6 @@ from organising_shared.kafka import ensure_organising_topics
 from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.infrastructure import Infrastructure, test_infrastructure
 
-
 _USED = pytest.StashKey[Infrastructure]()
 
 

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
+from notifications.config import NotificationsSettings
+from notifications.domain.secrets import SecretBox
 from organising_shared.auth.dependencies import ensure_may_act_for
 from organising_shared.auth.principal import Principal
 from organising_shared.problems import Problem
-from notifications.config import NotificationsSettings
-from notifications.domain.secrets import SecretBox
 
 
 @dataclass

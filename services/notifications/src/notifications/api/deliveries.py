@@ -8,11 +8,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from pymongo import ReturnDocument
 
-from organising_shared.auth.dependencies import WriterPrincipal
 from notifications.api.context import COMMON_RESPONSES, Context, Problem, owner_filter
 from notifications.api.schemas import DeliveryPublic
 from notifications.domain.notices import NoticeType
 from notifications.store import DELIVERIES, DeliveryStatus
+from organising_shared.auth.dependencies import WriterPrincipal
 
 router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries"], responses=COMMON_RESPONSES)
 
@@ -49,7 +49,9 @@ async def list_deliveries(
     return [DeliveryPublic.of(row) for row in rows]
 
 
-@router.get("/{delivery_id}", responses={404: {"model": Problem, "description": _NOT_FOUND}}, response_model=DeliveryPublic, summary="One delivery")
+@router.get(
+    "/{delivery_id}", responses={404: {"model": Problem, "description": _NOT_FOUND}}, response_model=DeliveryPublic, summary="One delivery"
+)
 async def get_delivery(delivery_id: str, principal: WriterPrincipal, context: Context) -> DeliveryPublic:
     row = await context.database[DELIVERIES].find_one({"_id": delivery_id})
     if row is None or not (principal.is_admin or row.get("owner") == principal.federation):

@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, SecretStr
 
+from notifications.domain.notices import NoticeType
 from organising_shared.events import FreeText
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector, ViolationCategory
-from notifications.domain.notices import NoticeType
 
 FederationCode = Annotated[str, Field(pattern=FEDERATION_CODE_PATTERN, examples=["FSPMI"])]
 
@@ -33,7 +33,9 @@ class WebhookChannelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["webhook"]
-    url: HttpUrl = Field(max_length=2048, description="http(s) URL the notice is POSTed to", examples=["https://legal.fspmi.example/hooks/organising"])
+    url: HttpUrl = Field(
+        max_length=2048, description="http(s) URL the notice is POSTed to", examples=["https://legal.fspmi.example/hooks/organising"]
+    )
     secret: SecretStr = Field(min_length=16, max_length=256, description="HMAC-SHA256 key for X-Organising-Signature; never shown again")
 
 

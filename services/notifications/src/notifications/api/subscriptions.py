@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pymongo import ReturnDocument
 
-from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
-from organising_shared.auth.principal import Principal
 from notifications.api.context import COMMON_RESPONSES, Context, Problem, owner_filter
 from notifications.api.schemas import SubscriptionCreate, SubscriptionPublic
 from notifications.domain.addresses import webhook_target_problem
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus, receiver_of
+from organising_shared.auth.dependencies import WriterPrincipal, ensure_may_act_for
+from organising_shared.auth.principal import Principal
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"], responses=COMMON_RESPONSES)
 
@@ -105,7 +105,8 @@ async def _set_paused(subscription_id: str, paused: bool, principal: Principal, 
 
 
 @router.post(
-    "/{subscription_id}/pause", responses=_MAY_BE_MISSING,
+    "/{subscription_id}/pause",
+    responses=_MAY_BE_MISSING,
     response_model=SubscriptionPublic,
     summary="Pause: events that arrive while paused are not notified (deliveries already queued still go out)",
 )
@@ -121,7 +122,8 @@ async def resume_subscription(subscription_id: str, principal: WriterPrincipal, 
 
 
 @router.delete(
-    "/{subscription_id}", responses=_MAY_BE_MISSING,
+    "/{subscription_id}",
+    responses=_MAY_BE_MISSING,
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription; its deliveries not yet sent are cancelled, its log is kept",
 )

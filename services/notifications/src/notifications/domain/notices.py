@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from notifications.domain import labels
 from organising_shared.events import Event
 from organising_shared.reference import CaseOutcome, CaseStage, Metric, ViolationCategory
-from notifications.domain import labels
 
 
 class NoticeType(StrEnum):

@@ -113,7 +113,9 @@ class SharedFigures:
     def _start(self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], now: float) -> None:
         entry.running = asyncio.ensure_future(self._compute(key, entry, compute, now, self._version, self._epoch))
 
-    async def _compute(self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], started: float, version: int, epoch: int) -> Any:
+    async def _compute(
+        self, key: Hashable, entry: _Entry, compute: Callable[[], Awaitable[Any]], started: float, version: int, epoch: int
+    ) -> Any:
         try:
             value = await compute()
         finally:
@@ -133,7 +135,9 @@ class SharedFigures:
 
     def _evict(self, now: float) -> None:
         self._entries = {
-            key: entry for key, entry in self._entries.items() if entry.running is not None or now - entry.computed_at <= self._serve_stale_for
+            key: entry
+            for key, entry in self._entries.items()
+            if entry.running is not None or now - entry.computed_at <= self._serve_stale_for
         }
         if len(self._entries) >= self._max_entries:
             self._entries = {key: entry for key, entry in self._entries.items() if entry.running is not None}

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, RedirectResponse
-from organising_shared.periods import JAKARTA, Period, jakarta_today
-from organising_shared.reference import Sector
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.periods import JAKARTA, Period, jakarta_today
+from organising_shared.reference import Sector
 from reporting.read_model.breakdowns import sector_breakdown, violations_summary
 from reporting.read_model.figures import targets_report
 

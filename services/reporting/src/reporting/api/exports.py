@@ -25,12 +25,12 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from pymongo.asynchronous.database import AsyncDatabase
+
 from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period, jakarta_today
 from organising_shared.reference import Metric, Sector
-from pymongo.asynchronous.database import AsyncDatabase
-
 from reporting.read_model.breakdowns import SMALL_CELL, sector_breakdown
 from reporting.read_model.figures import targets_report
 
@@ -95,7 +95,8 @@ async def evaluation_figures(database: AsyncDatabase, period: Period, *, suppres
     """Every sector, targeted or not: donors compare sectors, including those without a target."""
     report = await targets_report(database, period, None, today)
     sectors = {
-        sector.value: await sector_breakdown(database, period, sector.value, suppress_small=suppress_small, today=today) for sector in Sector
+        sector.value: await sector_breakdown(database, period, sector.value, suppress_small=suppress_small, today=today)
+        for sector in Sector
     }
     return EvaluationFigures(period.code, report["as_of"], suppress_small, report["sectors"], sectors)
 
@@ -188,7 +189,9 @@ def _summary_sheet(sheet: Any, figures: EvaluationFigures) -> None:
     out.heading(f"Evaluasi target pengorganisasian / Organising targets evaluation — {figures.period}")
     out.line("Data per / As of", figures.as_of)
     if figures.suppressed:
-        out.line("Catatan / Note", f"Sel < {SMALL_CELL} orang ditulis '{SUPPRESSED}' / cells under {SMALL_CELL} people shown as '{SUPPRESSED}'")
+        out.line(
+            "Catatan / Note", f"Sel < {SMALL_CELL} orang ditulis '{SUPPRESSED}' / cells under {SMALL_CELL} people shown as '{SUPPRESSED}'"
+        )
     out.heading("Target per sektor / Targets by sector")
     out.header("Sektor / Sector", "Federasi / Federation", "Ukuran / Metric", *(_label(field) for field in METRIC_FIELDS))
     for row in figures.targets:
@@ -225,7 +228,13 @@ def _sector_sheet(sheet: Any, sector: Sector, breakdown: dict[str, Any], period:
     for measure, value in breakdown["totals"].items():
         out.line(_label(measure), _cell(value))
     recruited = breakdown["members_recruited_by"]
-    _table(out, "Anggota baru menurut jenis kelamin / New members by gender", "Jenis kelamin / Gender", recruited["gender"], "members_recruited")
+    _table(
+        out,
+        "Anggota baru menurut jenis kelamin / New members by gender",
+        "Jenis kelamin / Gender",
+        recruited["gender"],
+        "members_recruited",
+    )
     _table(
         out,
         "Anggota baru menurut status kerja / New members by employment status",
@@ -233,7 +242,13 @@ def _sector_sheet(sheet: Any, sector: Sector, breakdown: dict[str, Any], period:
         recruited["employment_status"],
         "members_recruited",
     )
-    _table(out, "Anggota baru menurut kelompok umur / New members by age band", "Kelompok umur / Age band", recruited["age_band"], "members_recruited")
+    _table(
+        out,
+        "Anggota baru menurut kelompok umur / New members by age band",
+        "Kelompok umur / Age band",
+        recruited["age_band"],
+        "members_recruited",
+    )
     out.heading("Menurut federasi / By federation")
     out.header("Federasi / Federation", *(_label(field) for field in FEDERATION_FIELDS))
     for row in breakdown["by_federation"]:
@@ -298,5 +313,3 @@ def export_router() -> APIRouter:
         )
 
     return router
-
-

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
 from organising_shared.auth.dependencies import (
     BEARER_SECURITY,
     AdminPrincipal,
@@ -27,8 +29,6 @@ from organising_shared.events import (
 )
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
 from organising_shared.reference import FEDERATION_CODE_PATTERN, Sector
-from pydantic import BaseModel, ConfigDict, Field
-
 from reporting.projection.generations import current_generation
 from reporting.read_model.breakdowns import sector_breakdown, violations_summary
 from reporting.read_model.figures import targets_json
@@ -58,10 +58,22 @@ PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2026`, 
 _PERIOD, _FEDERATION = re.compile(PERIOD_PATTERN), re.compile(FEDERATION_CODE_PATTERN)
 _TARGETS_OPENAPI = {
     "parameters": [
-        {"name": "period", "in": "query", "required": True, "description": "`2026`, `2026-S1` or `2026-Q3`",
-         "schema": {"type": "string", "pattern": PERIOD_PATTERN}, "example": "2026-S1"},
-        {"name": "federation", "in": "query", "required": False, "description": "only this federation's targets",
-         "schema": {"type": "string", "pattern": FEDERATION_CODE_PATTERN}, "example": "FSPMI"},
+        {
+            "name": "period",
+            "in": "query",
+            "required": True,
+            "description": "`2026`, `2026-S1` or `2026-Q3`",
+            "schema": {"type": "string", "pattern": PERIOD_PATTERN},
+            "example": "2026-S1",
+        },
+        {
+            "name": "federation",
+            "in": "query",
+            "required": False,
+            "description": "only this federation's targets",
+            "schema": {"type": "string", "pattern": FEDERATION_CODE_PATTERN},
+            "example": "FSPMI",
+        },
     ],
     "security": BEARER_SECURITY,
 }
@@ -75,9 +87,17 @@ def _query(request: Request, name: str, pattern: re.Pattern[str], *, required: b
             raise RequestValidationError([{"type": "missing", "loc": ("query", name), "msg": "Field required", "input": None}])
         return None
     if not pattern.fullmatch(value):  # match() would let "FSPMI\n" through: `$` matches before a final newline
-        raise RequestValidationError([{"type": "string_pattern_mismatch", "loc": ("query", name),
-                                       "msg": f"String should match pattern '{pattern.pattern}'", "input": value,
-                                       "ctx": {"pattern": pattern.pattern}}])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "string_pattern_mismatch",
+                    "loc": ("query", name),
+                    "msg": f"String should match pattern '{pattern.pattern}'",
+                    "input": value,
+                    "ctx": {"pattern": pattern.pattern},
+                }
+            ]
+        )
     return value
 
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from organising_shared.auth import Principal
-from organising_shared.auth.dependencies import CurrentPrincipal
-from organising_shared.periods import Period
-from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from organising_shared.auth import Principal
+from organising_shared.auth.dependencies import CurrentPrincipal
+from organising_shared.periods import Period
+from organising_shared.waiting import stop_if_cancelled, wait_at_most
 from reporting.api.dashboard import snapshot_computer
 
 log = logging.getLogger(__name__)

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from organising_shared.events import Event, SectorTargetSetEvent
-from organising_shared.mongo import only_duplicate_keys
-from organising_shared.projections import Delivered
-from organising_shared.projections.failures import ApplyAgain
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
+from organising_shared.events import Event, SectorTargetSetEvent
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections import Delivered
+from organising_shared.projections.failures import ApplyAgain
 from reporting.projection.generations import Generation
 from reporting.read_model import counting, fields
 from reporting.read_model.ledger import MemberLedger
@@ -61,7 +61,12 @@ def member_entry(event: Event) -> counting.MemberEntry:
             age_band=str(data.age_band) if data.age_band else "",
         )
     return counting.MemberEntry(
-        day=data.left_on.isoformat(), at=at, event_id=str(event.event_id), kind="left", sector=str(data.sector), region_code=data.region_code
+        day=data.left_on.isoformat(),
+        at=at,
+        event_id=str(event.event_id),
+        kind="left",
+        sector=str(data.sector),
+        region_code=data.region_code,
     )
 
 
@@ -177,9 +182,11 @@ async def _apply_entities(
     insert of the same entity by another instance. `founding_bucket=None` reads every entity.
     New entities are inserted, which is much cheaper than upserting them.
     """
-    unread = set() if founding_bucket is None else {
-        entity_id for entity_id, entries in additions.items() if all(bucket == founding_bucket for bucket, _, _ in entries)
-    }
+    unread = (
+        set()
+        if founding_bucket is None
+        else {entity_id for entity_id, entries in additions.items() if all(bucket == founding_bucket for bucket, _, _ in entries)}
+    )
     stored = await _load(collection, [entity_id for entity_id in additions if entity_id not in unread], session)
     inserts, replaces = [], []
     for position, (entity_id, entries) in enumerate(additions.items()):
@@ -255,7 +262,11 @@ async def apply_batch(
         await _apply_members(ledger, changes.members, session, total)
     if changes.units:
         await _apply_entities(
-            generation.units, changes.units, lambda doc: counting.unit_contribution(doc.get("events") or {}), session, total,
+            generation.units,
+            changes.units,
+            lambda doc: counting.unit_contribution(doc.get("events") or {}),
+            session,
+            total,
             founding_bucket=None if read_first else "events",
         )
     if changes.cases:

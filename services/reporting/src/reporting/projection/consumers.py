@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from organising_shared.projections import (
     Delivered,
     PipelinedProjection,
     subscribe_projection,
 )
-from pymongo.asynchronous.database import AsyncDatabase
-
 from reporting.config import ReportingSettings
 from reporting.projection.projector import ReportingProjector
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from organising_shared.mongo import only_duplicate_keys
-from organising_shared.projections import Delivered
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections import Delivered
 
 EVENTS = "events"
 

@@ -22,6 +22,9 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
 from organising_shared.events import (
     SectorFallingBehind,
     SectorFallingBehindEvent,
@@ -33,9 +36,6 @@ from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import MILESTONES
 from organising_shared.topics import Topics
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
-
 from reporting.projection.generations import current_generation
 from reporting.read_model.figures import targets_report
 
@@ -75,7 +75,7 @@ class ProgressWatcher:
                 await self.check()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - a failed check is retried at the next one
+            except Exception:
                 log.exception("progress check failed; will retry")
             await asyncio.sleep(self._min_gap)
 
@@ -108,11 +108,22 @@ class ProgressWatcher:
                 continue
             # Validated from plain values (the counters' sector and metric names), like any event.
             data = TargetMilestoneReached.model_validate(
-                {"period": period, "sector": sector, "federation": federation, "metric": metric, "milestone": milestone, "actual": actual, "target": target}
+                {
+                    "period": period,
+                    "sector": sector,
+                    "federation": federation,
+                    "metric": metric,
+                    "milestone": milestone,
+                    "actual": actual,
+                    "target": target,
+                }
             )
             event = TargetMilestoneReachedEvent(
-                event_id=progress_event_id("milestone", key), occurred_at=datetime.now(JAKARTA),
-                federation=self._confederation, producer="reporting", data=data,
+                event_id=progress_event_id("milestone", key),
+                occurred_at=datetime.now(JAKARTA),
+                federation=self._confederation,
+                producer="reporting",
+                data=data,
             )
             await self._publish(sector.encode(), to_json(event))
             try:
@@ -133,13 +144,23 @@ class ProgressWatcher:
             await self._database[BEHIND_STATE].update_one({"_id": key}, {"$set": {"status": figures["status"]}}, upsert=True)
             return 0
         drops = state["drops"] + 1
-        data = SectorFallingBehind.model_validate({
-            "period": period, "sector": sector, "federation": federation, "metric": metric,
-            "actual": figures["actual"], "expected_to_date": figures["expected_to_date"], "target": figures["target"],
-        })
+        data = SectorFallingBehind.model_validate(
+            {
+                "period": period,
+                "sector": sector,
+                "federation": federation,
+                "metric": metric,
+                "actual": figures["actual"],
+                "expected_to_date": figures["expected_to_date"],
+                "target": figures["target"],
+            }
+        )
         event = SectorFallingBehindEvent(
-            event_id=progress_event_id("behind", key, drops), occurred_at=datetime.now(JAKARTA),
-            federation=self._confederation, producer="reporting", data=data,
+            event_id=progress_event_id("behind", key, drops),
+            occurred_at=datetime.now(JAKARTA),
+            federation=self._confederation,
+            producer="reporting",
+            data=data,
         )
         await self._publish(sector.encode(), to_json(event))
         try:

@@ -9,9 +9,11 @@ what the rebuild already applied.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.projections import (
     Delivered,
@@ -23,9 +25,6 @@ from organising_shared.projections import (
 from organising_shared.projections.failures import ApplyAgain
 from organising_shared.projections.pipeline import ApplyPipeline
 from organising_shared.topics import Topics
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
 from reporting.projection.apply import (
     YIELD_EVERY,
     BatchChanges,
@@ -121,7 +120,7 @@ class ReportingProjector:
         while True:
             projector, ledger = await self._current()
             try:
-                return await apply_exactly_once(ledger, lambda: projector.apply(batch, read_first=read_first))
+                return await apply_exactly_once(ledger, functools.partial(projector.apply, batch, read_first=read_first))
             except ApplyAgain as again:
                 # The one place that says what the next attempt does differently. Another
                 # instance's ledger segment (`LedgerMoved`) needs nothing: the next attempt
@@ -163,9 +162,7 @@ async def apply_exactly_once(ledger: MemberLedger, apply: Callable[[], Awaitable
     return applied
 
 
-async def apply_pipelined(
-    projector: ExactlyOnceProjector, ledger: MemberLedger, batches: AsyncIterable[Sequence[RecordLike]]
-) -> int:
+async def apply_pipelined(projector: ExactlyOnceProjector, ledger: MemberLedger, batches: AsyncIterable[Sequence[RecordLike]]) -> int:
     """Apply `batches` in order, one transaction each, decoding the next batch while the store
     applies the previous one (`organising_shared.projections.pipeline`); returns how many events were applied.
 

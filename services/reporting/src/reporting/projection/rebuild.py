@@ -27,6 +27,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
 from organising_shared.heap import rare_collections
 from organising_shared.logging import configure_logging
 from organising_shared.mongo import make_mongo_client
@@ -37,9 +40,6 @@ from organising_shared.projections.tracking import (
     retire_positions,
     stored_positions,
 )
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
 from reporting.config import ReportingSettings
 from reporting.projection.apply import apply_batch, digest_batch
 from reporting.projection.generations import (
@@ -50,8 +50,8 @@ from reporting.projection.generations import (
     new_generation_name,
 )
 from reporting.projection.projector import apply_pipelined
-from reporting.read_model.ledger import MemberLedger
 from reporting.projection.rebuild_progress import RebuildProgress
+from reporting.read_model.ledger import MemberLedger
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,9 @@ async def _batches_up_to(
             last_report = time.monotonic()
 
 
-async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_BATCH_RECORDS, drop_old: bool = False, progress_every: float = 5.0) -> RebuildResult:
+async def rebuild(
+    settings: ReportingSettings, *, batch_records: int = REBUILD_BATCH_RECORDS, drop_old: bool = False, progress_every: float = 5.0
+) -> RebuildResult:
     started = time.monotonic()
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database]
@@ -195,7 +197,9 @@ async def rebuild(settings: ReportingSettings, *, batch_records: int = REBUILD_B
     progress = RebuildProgress(generation.name)
     with rare_collections(_OBJECTS_BETWEEN_COLLECTIONS):
         try:
-            partitions = await _assign_everything(consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets])
+            partitions = await _assign_everything(
+                consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets]
+            )
             positions = [(tp.topic, tp.partition) for tp in partitions]
             while True:
                 end = await consumer.end_offsets(partitions)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from organising_shared.periods import JAKARTA, Period, jakarta_today
 from organising_shared.reference import (
     AgeBand,
@@ -23,8 +25,6 @@ from organising_shared.reference import (
     Sector,
     ViolationCategory,
 )
-from pymongo.asynchronous.database import AsyncDatabase
-
 from reporting.projection.generations import current_generation
 from reporting.read_model import fields as F
 
@@ -127,7 +127,9 @@ def _violations(tree: dict[str, Any], suppress: bool) -> dict[str, Any]:
             }
             for c in categories
         },
-        "by_stage": {s: {"open": _get(tree, F.cases_by("open", "stage", s)), "closed": _get(tree, F.cases_by("closed", "stage", s))} for s in stages},
+        "by_stage": {
+            s: {"open": _get(tree, F.cases_by("open", "stage", s)), "closed": _get(tree, F.cases_by("closed", "stage", s))} for s in stages
+        },
         "by_outcome": dict(sorted((_get(tree, F.CASE_OUTCOMES) or {}).items())),
         "workers_affected": _people(_get(tree, F.WORKERS_AFFECTED), suppress),
         "women_affected": _people(_get(tree, F.WOMEN_AFFECTED), suppress),
@@ -146,7 +148,8 @@ async def sector_breakdown(
     for row in rows:
         _sum_into(total, row)
     by_federation = [
-        {"federation": row["federation"], **_membership_figures(row, suppress_small)} for row in sorted(rows, key=lambda row: row["federation"])
+        {"federation": row["federation"], **_membership_figures(row, suppress_small)}
+        for row in sorted(rows, key=lambda row: row["federation"])
     ]
     return {
         "period": period.code,
@@ -173,7 +176,9 @@ async def sector_breakdown(
     }
 
 
-async def violations_summary(database: AsyncDatabase, period: Period, sector: str | None, *, suppress_small: bool = False) -> dict[str, Any]:
+async def violations_summary(
+    database: AsyncDatabase, period: Period, sector: str | None, *, suppress_small: bool = False
+) -> dict[str, Any]:
     """Cases reported in `period` (open or closed now) by category and stage, workers affected,
     and money recovered by cases closed in `period`."""
     sector = Sector(sector).value if sector is not None else None

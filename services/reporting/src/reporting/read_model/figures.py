@@ -6,10 +6,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from organising_shared.periods import JAKARTA, Period
-from organising_shared.reference import Sector
 from pymongo.asynchronous.database import AsyncDatabase
 
+from organising_shared.periods import JAKARTA, Period
+from organising_shared.reference import Sector
 from reporting.projection.generations import Generation, current_generation
 from reporting.read_model.counting import ALL_FEDERATIONS
 from reporting.read_model.fields import TARGET_FIELDS

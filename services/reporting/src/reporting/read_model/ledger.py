@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from organising_shared.mongo import only_duplicate_keys
-from organising_shared.projections.failures import ApplyAgain
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from organising_shared.mongo import only_duplicate_keys
+from organising_shared.projections.failures import ApplyAgain
 from reporting.read_model.counting import MemberEntry
 
 # A segment holds at most this many members and about this many bytes, far below MongoDB's

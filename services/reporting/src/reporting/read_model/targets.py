@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from organising_shared.events import SectorTargetSetEvent
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
+from organising_shared.events import SectorTargetSetEvent
 from reporting.read_model.counting import ALL_FEDERATIONS
 from reporting.read_model.fields import TARGET_FIELDS
 
@@ -50,9 +50,7 @@ async def apply_target_events(collection: AsyncCollection, rows: Sequence[dict[s
             latest[row["_id"]] = row
     stored = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(latest)}}, session=session)}
     writes = [
-        ReplaceOne({"_id": key}, row, upsert=True)
-        for key, row in latest.items()
-        if key not in stored or _order(row) > _order(stored[key])
+        ReplaceOne({"_id": key}, row, upsert=True) for key, row in latest.items() if key not in stored or _order(row) > _order(stored[key])
     ]
     if writes:
         await collection.bulk_write(writes, session=session, ordered=False)
