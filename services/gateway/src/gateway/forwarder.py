@@ -41,11 +41,14 @@ class Forwarder:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Forward until `stop` is set; after a broker failure, start again from the committed offsets."""
-        await self.ensure_topics()
+        topics_ensured = False
         while not stop.is_set():
             try:
+                if not topics_ensured:
+                    await self.ensure_topics()  # Kafka may still be starting: retried like a batch
+                    topics_ensured = True
                 await self._run_once(stop)
-            except KafkaError as error:
+            except (KafkaError, OSError) as error:
                 # Nothing of the failed batch was committed: it is read and sent again.
                 log.warning("gateway batch failed (%s); starting again in %.0f s", type(error).__name__, self.settings.gateway_retry_seconds)
                 try:
@@ -119,8 +122,12 @@ class Forwarder:
             topic=record.topic, partition=record.partition, offset=record.offset, key=record.key, value=record.value,
             consumer=CONSUMER, reason=refusal.reason,
         )
-        # Reasons name codes and fields, never values (organising_shared.decoding), so they may be logged.
-        log.info("dead-lettered %s %d:%d: %s", record.topic, record.partition, record.offset, refusal.reason)
+        # The gateway's own reasons name federation codes and fields only. A decoder's reason can
+        # quote a little of what it refuses (an unknown event_type, a region code: see
+        # docs/contract.md, "Dead letters"), and a federation could have typed a NIK there: the
+        # log gets only its kind; the reason is in the dead letter, for the operator.
+        shown = refusal.reason if refusal.kind == "refused" else "not a valid v1 event (reason in the dead letter)"
+        log.info("dead-lettered %s %d:%d: %s", record.topic, record.partition, record.offset, shown)
         DEAD_LETTERS.labels(CONSUMER, record.topic, refusal.kind).inc()
         self.dead_lettered += 1
         return await producer.send(
