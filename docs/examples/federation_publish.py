@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # publish_event.py builds the event
-from publish_event import WIB, encode, member_recruited  # noqa: E402
+from publish_event import WIB, encode, member_recruited
 
 
 def ingress_topic(federation: str, prefix: str = "") -> str:

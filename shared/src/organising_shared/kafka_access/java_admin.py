@@ -10,6 +10,7 @@ and the password reaches it on stdin, never on a command line that `ps` shows.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import os
 import shutil
@@ -65,7 +66,8 @@ class JavaAdmin:
         self._run(["revoke", name])
 
     def list(self) -> Listing:
-        users, acls = [], []
+        users: builtins.list[str] = []
+        acls: builtins.list[Acl] = []
         for line in self._run(["list"]).splitlines():
             kind, *fields = line.split("\t")
             if kind == "user":
@@ -74,7 +76,7 @@ class JavaAdmin:
                 acls.append(Acl(*fields))
         return Listing(tuple(users), tuple(acls))
 
-    def _run(self, args: list[str], *, stdin: str = "") -> str:
+    def _run(self, args: builtins.list[str], *, stdin: str = "") -> str:
         jars = classpath()
         classes = self._compiled(jars)
         result = subprocess.run(

@@ -17,7 +17,6 @@ from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.infrastructure import Infrastructure, test_infrastructure
 from organising_shared.testing.secured import SecuredKafka, secured_kafka
 
-
 _USED = pytest.StashKey[Infrastructure]()
 
 
