@@ -16,6 +16,7 @@ import json
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError, KafkaError, TopicAuthorizationFailedError
+from prometheus_client import REGISTRY
 
 from organising_shared.deadletter import DeadLetter
 from organising_shared.ingress import ingress_topic
@@ -112,6 +113,15 @@ async def test_a_federations_credential_cannot_move_another_federations_figures(
             return (gateway.forwarded, gateway.dead_lettered) == (4, 3)
 
         await eventually(tallied, timeout=30, what="the gateway forwarded 4 and dead-lettered 3")
+        # What an operator sees on /metrics (the labels carry the contract's topic names).
+        refused = {"consumer": "gateway", "topic": "organising.ingress.FSPMI.v1", "kind": "refused"}
+        assert REGISTRY.get_sample_value("organising_dead_letters_total", refused) >= 3
+        assert REGISTRY.get_sample_value("organising_gateway_forwarded_total", {"federation": "SPN", "topic": "organising.membership.v1"}) >= 1
+
+        async def caught_up():
+            return REGISTRY.get_sample_value("organising_gateway_lag_records", {"federation": "FSPMI"}) == 0
+
+        await eventually(caught_up, timeout=30, what="the gateway's lag back to 0")
         # Reporting has applied everything on the contract's topics (3 of SPN's, 1 internal,
         # FSPMI's own one): anything forwarded in SPN's name would be counted by now.
         await eventually(lambda: _applied(reporting_on_secured, 5), timeout=60, what="every record applied")

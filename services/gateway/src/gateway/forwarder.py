@@ -113,7 +113,7 @@ class Forwarder:
                     ("ingress-offset", f"{record.partition}:{record.offset}".encode()),
                 ]
                 sent.append(await producer.send(topic, value=record.value, key=record.key, headers=headers))
-                FORWARDED.labels(federation, topic).inc()
+                FORWARDED.labels(federation=federation, topic=self.settings.topics.contract_name(topic)).inc()
                 self.forwarded += 1
         await asyncio.gather(*sent)
 
@@ -128,7 +128,8 @@ class Forwarder:
         # log gets only its kind; the reason is in the dead letter, for the operator.
         shown = refusal.reason if refusal.kind == "refused" else "not a valid v1 event (reason in the dead letter)"
         log.info("dead-lettered %s %d:%d: %s", record.topic, record.partition, record.offset, shown)
-        DEAD_LETTERS.labels(CONSUMER, record.topic, refusal.kind).inc()
+        # Labelled with the contract's name of the topic, like the projections' dead letters.
+        DEAD_LETTERS.labels(consumer=CONSUMER, topic=self.settings.topics.contract_name(record.topic), kind=refusal.kind).inc()
         self.dead_lettered += 1
         return await producer.send(
             self.settings.topics.deadletter,
