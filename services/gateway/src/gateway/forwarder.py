@@ -122,10 +122,10 @@ class Forwarder:
             topic=record.topic, partition=record.partition, offset=record.offset, key=record.key, value=record.value,
             consumer=CONSUMER, reason=refusal.reason,
         )
-        # The gateway's own reasons name federation codes and fields only. A decoder's reason can
-        # quote a little of what it refuses (an unknown event_type, a region code: see
-        # docs/contract.md, "Dead letters"), and a federation could have typed a NIK there: the
-        # log gets only its kind; the reason is in the dead letter, for the operator.
+        # The gateway's own reasons name federation codes and fields only. A decoder's reason is
+        # meant never to quote a value either, but it reads whatever a federation typed (a NIK
+        # can land in any field): the log gets only its kind, and the reason stays in the dead
+        # letter, for the operator.
         shown = refusal.reason if refusal.kind == "refused" else "not a valid v1 event (reason in the dead letter)"
         log.info("dead-lettered %s %d:%d: %s", record.topic, record.partition, record.offset, shown)
         # Labelled with the contract's name of the topic, like the projections' dead letters.
