@@ -1,9 +1,20 @@
+from collections.abc import Iterator
+
 import pytest
 
 from gateway.config import GatewaySettings
-from organising_shared.testing.secured import SecuredKafka
+from organising_shared.testing.secured import SecuredKafka, secured_kafka
 from reporting.config import ReportingSettings
 from tests.integration.reporting.support import ADMIN_TOKEN
+
+
+@pytest.fixture(scope="package")
+def federation_kafka() -> Iterator[SecuredKafka]:
+    """The secured broker for this package's tests only: stopped when they end, so that its JVM
+    does not sit beside the session's broker for the rest of the run (the plugin's fixture of
+    the same name lives for the whole session)."""
+    with secured_kafka() as kafka:
+        yield kafka
 
 
 @pytest.fixture
