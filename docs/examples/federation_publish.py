@@ -71,8 +71,14 @@ def main(argv: list[str] | None = None) -> None:
     if not password:
         parser.error("set ORGANISING_KAFKA_PASSWORD to your credential's password")
     event = member_recruited(
-        federation=args.federation, producer=args.username, member_ref=args.member_ref, sector=args.sector,
-        workplace_id=args.workplace_id, region_code=args.region_code, employment_status="permanent", gender="female",
+        federation=args.federation,
+        producer=args.username,
+        member_ref=args.member_ref,
+        sector=args.sector,
+        workplace_id=args.workplace_id,
+        region_code=args.region_code,
+        employment_status="permanent",
+        gender="female",
         recruited_on=args.recruited_on or datetime.now(WIB).date(),
     )
     key, value = encode(event)

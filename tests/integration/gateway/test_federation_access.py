@@ -103,12 +103,15 @@ async def test_a_federations_credential_cannot_move_another_federations_figures(
 
         letters = await read_topic(gateway_settings.kafka_bootstrap_servers, topics.deadletter, expected=3, timeout=60)
         reasons = sorted(DeadLetter.model_validate_json(record.value).reason for record in letters)
-        assert all(json.loads(record.value)["consumer"] == "gateway" and json.loads(record.value)["topic"] == fspmi_ingress for record in letters)
+        assert all(
+            json.loads(record.value)["consumer"] == "gateway" and json.loads(record.value)["topic"] == fspmi_ingress for record in letters
+        )
         assert reasons == [
             "data.case_id must begin with 'case-fspmi-' or 'fspmi-': a federation names only its own cases",
             "data.unit_id must begin with 'puk-fspmi-' or 'fspmi-': a federation names only its own union units",
             "envelope federation SPN does not match the credential's federation FSPMI",
         ]
+
         async def tallied():
             return (gateway.forwarded, gateway.dead_lettered) == (4, 3)
 
@@ -116,7 +119,9 @@ async def test_a_federations_credential_cannot_move_another_federations_figures(
         # What an operator sees on /metrics (the labels carry the contract's topic names).
         refused = {"consumer": "gateway", "topic": "organising.ingress.FSPMI.v1", "kind": "refused"}
         assert REGISTRY.get_sample_value("organising_dead_letters_total", refused) >= 3
-        assert REGISTRY.get_sample_value("organising_gateway_forwarded_total", {"federation": "SPN", "topic": "organising.membership.v1"}) >= 1
+        assert (
+            REGISTRY.get_sample_value("organising_gateway_forwarded_total", {"federation": "SPN", "topic": "organising.membership.v1"}) >= 1
+        )
 
         async def caught_up():
             return REGISTRY.get_sample_value("organising_gateway_lag_records", {"federation": "FSPMI"}) == 0

@@ -41,8 +41,16 @@ async def test_both_examples_publish_through_the_ingress_topic(federation_kafka,
     }
     commands = [
         [sys.executable, str(EXAMPLES / "federation_publish.py"), "--federation", "FSPMI", "--workplace-id", "wp-docs-fed"],
-        ["java", "-cp", kafka_classpath(), str(EXAMPLES / "FederationPublish.java"),
-         federation_kafka.federation_bootstrap_servers, str(federation_kafka.ca_path), credential.name, "FSPMI"],
+        [
+            "java",
+            "-cp",
+            kafka_classpath(),
+            str(EXAMPLES / "FederationPublish.java"),
+            federation_kafka.federation_bootstrap_servers,
+            str(federation_kafka.ca_path),
+            credential.name,
+            "FSPMI",
+        ],
     ]
     for command in commands:
         finished = await asyncio.to_thread(subprocess.run, command, env=environment, capture_output=True, text=True, timeout=180)

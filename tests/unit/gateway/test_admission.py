@@ -72,8 +72,15 @@ def test_another_federations_or_nobodys_unit_or_case_is_refused(event, field):
 def test_targets_and_progress_are_not_a_federations_to_send():
     target = envelope(
         "SectorTargetSet",
-        {"period": "2026-S1", "sector": "metal", "federation": "FSPMI", "members_recruited": 1, "union_units_established": 1,
-         "cases_resolved": 1, "set_by": "fspmi"},
+        {
+            "period": "2026-S1",
+            "sector": "metal",
+            "federation": "FSPMI",
+            "members_recruited": 1,
+            "union_units_established": 1,
+            "cases_resolved": 1,
+            "set_by": "fspmi",
+        },
     )
     refused = _admit(target)
     assert isinstance(refused, Refused) and refused.reason.startswith("SectorTargetSet is not accepted from a federation")

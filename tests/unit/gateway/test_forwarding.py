@@ -41,7 +41,9 @@ async def test_a_batch_is_forwarded_byte_for_byte_or_dead_lettered(caplog):
     own = json.dumps(recruited("m-1"), indent=2).encode()  # odd spacing: forwarded as it came
     impersonating = json.dumps(recruited("m-2", federation="SPN")).encode()
     nik_in_event_type = json.dumps({**recruited("m-3"), "event_type": NIK}).encode()
-    batch = {TopicPartition(ingress, 0): [_record(ingress, 7, own), _record(ingress, 8, impersonating), _record(ingress, 9, nik_in_event_type)]}
+    batch = {
+        TopicPartition(ingress, 0): [_record(ingress, 7, own), _record(ingress, 8, impersonating), _record(ingress, 9, nik_in_event_type)]
+    }
 
     with caplog.at_level(logging.DEBUG):
         await forwarder._forward(producer, batch)  # type: ignore[arg-type]
@@ -56,4 +58,6 @@ async def test_a_batch_is_forwarded_byte_for_byte_or_dead_lettered(caplog):
     assert DeadLetter.model_validate_json(letters[1]["value"]).original_value == nik_in_event_type
     assert (forwarder.forwarded, forwarder.dead_lettered) == (1, 2)
     assert NIK not in caplog.text
-    assert "envelope federation SPN" in caplog.text and "unknown event_type" not in caplog.text  # a decoder's reason stays in the dead letter
+    assert (
+        "envelope federation SPN" in caplog.text and "unknown event_type" not in caplog.text
+    )  # a decoder's reason stays in the dead letter

@@ -33,4 +33,6 @@ def test_a_new_host_gets_a_new_certificate_from_the_same_ca(tmp_path):
     second = ensure_broker_tls(tmp_path, hosts=("kafka.example.org", "127.0.0.1"))
     assert second.ca_path.read_bytes() == ca
     broker = x509.load_pem_x509_certificates(second.keystore_path.read_bytes())[0]
-    assert "kafka.example.org" in broker.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    assert "kafka.example.org" in broker.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName
+    )

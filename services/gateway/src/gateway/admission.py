@@ -69,10 +69,5 @@ def owner(identifier: str, *, kind: str, codes: Collection[str]) -> str | None:
     code too, and `puk-fspmi-1` to FSPMI even where PUK is one.
     """
     lowered = identifier.lower()
-    matches = [
-        (len(head), code)
-        for code in codes
-        for head in (f"{code.lower()}-", f"{kind}{code.lower()}-")
-        if lowered.startswith(head)
-    ]
+    matches = [(len(head), code) for code in codes for head in (f"{code.lower()}-", f"{kind}{code.lower()}-") if lowered.startswith(head)]
     return max(matches)[1] if matches else None

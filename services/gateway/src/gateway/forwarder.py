@@ -50,7 +50,9 @@ class Forwarder:
                 await self._run_once(stop)
             except (KafkaError, OSError) as error:
                 # Nothing of the failed batch was committed: it is read and sent again.
-                log.warning("gateway batch failed (%s); starting again in %.0f s", type(error).__name__, self.settings.gateway_retry_seconds)
+                log.warning(
+                    "gateway batch failed (%s); starting again in %.0f s", type(error).__name__, self.settings.gateway_retry_seconds
+                )
                 try:
                     async with asyncio.timeout(self.settings.gateway_retry_seconds):
                         await stop.wait()
@@ -119,8 +121,13 @@ class Forwarder:
 
     async def _dead_letter(self, producer: AIOKafkaProducer, record: ConsumerRecord, refusal: Refused) -> asyncio.Future:
         letter = DeadLetter.of(
-            topic=record.topic, partition=record.partition, offset=record.offset, key=record.key, value=record.value,
-            consumer=CONSUMER, reason=refusal.reason,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            consumer=CONSUMER,
+            reason=refusal.reason,
         )
         # The gateway's own reasons name federation codes and fields only. A decoder's reason is
         # meant never to quote a value either, but it reads whatever a federation typed (a NIK

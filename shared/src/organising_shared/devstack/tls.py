@@ -52,7 +52,12 @@ def ensure_broker_tls(folder: Path, *, hosts: tuple[str, ...] = DEFAULT_HOSTS) -
 
 def _new_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())  # P-256: quick to make, read by every client
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "KSPI organising (local)"), x509.NameAttribute(NameOID.COMMON_NAME, "organising local CA")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "KSPI organising (local)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "organising local CA"),
+        ]
+    )
     now = _now()
     cert = (
         x509.CertificateBuilder()

@@ -103,7 +103,10 @@ class JavaAdmin:
         try:
             subprocess.run(
                 ["javac", "-nowarn", "-d", str(partial), "-cp", jars, str(_SOURCE)],
-                check=True, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS,
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=_TIMEOUT_SECONDS,
             )
             try:
                 partial.rename(folder)
