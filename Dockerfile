@@ -1,5 +1,5 @@
-# One image for the three services; compose picks the service with `command:`
-# (organising-recruitment, organising-reporting, organising-notifications). Dependencies come
+# One image for the services; compose picks the service with `command:`
+# (organising-recruitment, organising-reporting, organising-notifications, organising-gateway). Dependencies come
 # from the hashed lock file, so the image installs exactly what CI tested.
 #
 # PYTHON_IMAGE is any Debian-based image with Python 3.11 and its venv module. The default is
@@ -7,7 +7,7 @@
 # since no image registry answers on the machines it runs on.
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
-# Stage 1: a virtual environment with the locked dependencies and the four packages, built
+# Stage 1: a virtual environment with the locked dependencies and the five packages, built
 # where pip and its caches can stay behind.
 FROM ${PYTHON_IMAGE} AS build
 ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -17,7 +17,7 @@ RUN /opt/organising/bin/pip install --require-hashes -r /tmp/runtime.lock
 COPY shared /src/shared
 COPY services /src/services
 # Not editable, no dependencies: everything else came from the lock above.
-RUN /opt/organising/bin/pip install --no-deps /src/shared /src/services/recruitment /src/services/reporting /src/services/notifications
+RUN /opt/organising/bin/pip install --no-deps /src/shared /src/services/recruitment /src/services/reporting /src/services/notifications /src/services/gateway
 
 # Stage 2: the same base with only the environment copied in (no sources, no build leftovers).
 FROM ${PYTHON_IMAGE}

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := shared services/recruitment services/reporting services/notifications
+PACKAGES := shared services/recruitment services/reporting services/notifications services/gateway
 
 .PHONY: run test test-unit test-integration lint format bench soak lock compose-check compose-smoke clean
 

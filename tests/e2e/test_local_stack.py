@@ -31,7 +31,7 @@ def _group_members(pgid: int) -> list[str]:
 
 
 def test_stack_answers_healthz_and_sigterm_to_the_group_stops_every_process(tmp_path: Path):
-    ports = {name: free_port() for name in ("kafka", "store", "recruitment", "reporting", "notifications")}
+    ports = {name: free_port() for name in ("kafka", "federation", "store", "recruitment", "reporting", "notifications", "gateway")}
     argv = [
         sys.executable,
         "-m",
@@ -43,20 +43,20 @@ def test_stack_answers_healthz_and_sigterm_to_the_group_stops_every_process(tmp_
         str(ports["kafka"]),
         "--store-port",
         str(ports["store"]),
-        *(f"--{name}-port={ports[name]}" for name in ("recruitment", "reporting", "notifications")),
+        *(f"--{name}-port={ports[name]}" for name in ("federation", "recruitment", "reporting", "notifications", "gateway")),
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")}
     log = open(tmp_path / "stack.log", "wb")
     stack = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     try:
         deadline = time.monotonic() + 120
-        services = ("recruitment", "reporting", "notifications")
+        services = ("recruitment", "reporting", "notifications", "gateway")
         # Ready when the launcher has printed where everything is, and every service answers.
         while "Ctrl-C stops everything" not in (tmp_path / "stack.log").read_text() or not all(_healthy(ports[name]) for name in services):
             assert stack.poll() is None, (tmp_path / "stack.log").read_text()
             assert time.monotonic() < deadline, "stack did not answer /healthz in time:\n" + (tmp_path / "stack.log").read_text()
             time.sleep(0.25)
-        assert len(_group_members(stack.pid)) == 6  # launcher, Kafka, store, three services
+        assert len(_group_members(stack.pid)) == 7  # launcher, Kafka, store, three services, the gateway
         os.killpg(stack.pid, signal.SIGTERM)
         stack.wait(timeout=60)
         deadline = time.monotonic() + 30

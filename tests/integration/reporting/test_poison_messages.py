@@ -36,6 +36,12 @@ def _dead_letters_metric(scraped: str, *, consumer: str, kind: str) -> float:
     return total
 
 
+async def _counted(client, kind: str, *, at_least: float) -> float:
+    """The reporting service's dead letters of `kind` so far, once there are `at_least` (else 0)."""
+    value = _dead_letters_metric((await client.get("/metrics")).text, consumer="reporting", kind=kind)
+    return value if value >= at_least else 0
+
+
 async def _letters_from(bootstrap: str, topic: str, *, consumer: str, expected: int) -> list[dict]:
     records = await read_topic(bootstrap, topic, expected=expected, timeout=30)
     return [letter for record in records if (letter := json.loads(record.value))["consumer"] == consumer]
@@ -80,7 +86,8 @@ async def test_huge_numbers_on_kafka_are_dead_lettered_and_the_next_event_is_sti
 
         await eventually(counted, timeout=30, what="the member recruited after the huge numbers counted")
         letters = await _letters_from(infrastructure.kafka_bootstrap_servers, topics.deadletter, consumer="reporting", expected=2)
-        after = _dead_letters_metric((await client.get("/metrics")).text, consumer="reporting", kind="invalid")
+        # The counter moves just after the broker acknowledged the dead letter: poll for it.
+        after = await eventually(lambda: _counted(client, "invalid", at_least=before + 2), timeout=10, what="dead letters counted")
         assert (await client.get("/readyz")).status_code == 200
         assert (await client.get("/healthz")).status_code == 200
     reasons = sorted(letter["reason"] for letter in letters)
@@ -113,13 +120,13 @@ async def test_an_event_that_would_overflow_a_total_is_dead_lettered_as_poison_a
         letters = await _letters_from(
             infrastructure.kafka_bootstrap_servers, reporting_settings.topics.deadletter, consumer="reporting", expected=5
         )
-        scraped = (await client.get("/metrics")).text
+        poison_counted = await eventually(lambda: _counted(client, "poison", at_least=5), timeout=10, what="poison dead letters counted")
         assert (await client.get("/healthz")).status_code == 200
         live = await counters(reporting_settings)
     assert live_row["recovered_idr"] == fit * MAX_RUPIAH
     assert len(letters) == 5
     assert all(re.search(r"64-bit integer range", letter["reason"]) for letter in letters)
     assert {json.loads(base64.b64decode(letter["original_value_base64"]))["event_type"] for letter in letters} == {"ViolationCaseClosed"}
-    assert _dead_letters_metric(scraped, consumer="reporting", kind="poison") >= 5
+    assert poison_counted >= 5
     rebuilt = await rebuild(reporting_settings)
     assert await counters(reporting_settings, rebuilt.generation) == live

@@ -21,7 +21,7 @@ from organising_shared.devstack.paths import repo_root
 from organising_shared.devstack.processes import port_open, spawn, stop, wait_until
 from organising_shared.devstack.store_node import StoreNode
 
-SERVICES = (("recruitment", 8001), ("reporting", 8002), ("notifications", 8003))
+SERVICES = (("recruitment", 8001), ("reporting", 8002), ("notifications", 8003), ("gateway", 8004))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="data folder (default: var/ in the checkout)")
     parser.add_argument("--kafka-port", type=int, default=_port_from_env("KAFKA_BOOTSTRAP_SERVERS", 9092))
     parser.add_argument("--store-port", type=int, default=_port_from_env("MONGODB_URL", 27017))
+    parser.add_argument("--federation-port", type=int, help="Kafka's TLS + SCRAM listener for federations (default: Kafka's port + 2)")
     for name, port in SERVICES:
         parser.add_argument(f"--{name}-port", type=int, default=port)
     return parser
@@ -52,13 +53,15 @@ def _raise_stop(signum: int, frame: object) -> None:
 def run(args: argparse.Namespace) -> int:
     data = (args.data or repo_root() / "var").resolve()
     ports = {name: getattr(args, f"{name}_port") for name, _ in SERVICES}
-    for port, what in ((args.kafka_port, "Kafka"), (args.store_port, "the store"), *((p, n) for n, p in ports.items())):
+    federation_port = args.federation_port or args.kafka_port + 2
+    kafka_ports = ((args.kafka_port, "Kafka"), (federation_port, "Kafka's federation listener"))
+    for port, what in (*kafka_ports, (args.store_port, "the store"), *((p, n) for n, p in ports.items())):
         if port_open(port):
             print(f"port {port} for {what} is taken: stop what uses it, or choose another port", file=sys.stderr)
             return 1
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    kafka = KafkaNode(data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1)
+    kafka = KafkaNode(data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1, federation_port=federation_port)
     store = StoreNode(data / "store", port=args.store_port)
     services: list[tuple[str, int, subprocess.Popen]] = []
     try:
@@ -78,10 +81,12 @@ def run(args: argparse.Namespace) -> int:
             services.append((name, port, process))
         for name, port, process in services:
             wait_until(functools.partial(_healthy, port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
-        print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}")
+        print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}   (plaintext, loopback: internal)")
+        ca = kafka.tls.ca_path if kafka.tls else "?"
+        print(f"Kafka for federations {kafka.federation_bootstrap_servers}   (TLS + SASL SCRAM-SHA-512, CA {ca})")
         print(f"store (SecantusDB)  {store.url}")
         for name, port, _ in services:
-            print(f"{name:<13}       http://127.0.0.1:{port}   (docs: /docs)")
+            print(f"{name:<13}       http://127.0.0.1:{port}   ({'metrics: /metrics' if name == 'gateway' else 'docs: /docs'})")
         print(f"dashboard           http://127.0.0.1:{ports['reporting']}/dashboard")
         print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
         while all(process.poll() is None for *_, process in services):

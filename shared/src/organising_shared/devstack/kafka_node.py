@@ -11,6 +11,7 @@ from pathlib import Path
 
 from organising_shared.devstack.paths import repo_root
 from organising_shared.devstack.processes import free_port, port_open, spawn, stop, wait_until
+from organising_shared.devstack.tls import BrokerTls, ensure_broker_tls
 
 _LOG4J2 = """\
 status = warn
@@ -50,11 +51,19 @@ class KafkaNode:
     port: int = field(default_factory=free_port)
     controller_port: int = field(default_factory=free_port)
     heap: str = "512m"
+    # The federations' listener (TLS + SASL SCRAM-SHA-512, ACLs enforced); None leaves the node
+    # plaintext-only with no authorizer, as the tests that do not need it run it.
+    federation_port: int | None = None
     process: subprocess.Popen | None = None
+    tls: BrokerTls | None = None
 
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def federation_bootstrap_servers(self) -> str | None:
+        return f"127.0.0.1:{self.federation_port}" if self.federation_port else None
 
     @property
     def log_path(self) -> Path:
@@ -69,6 +78,8 @@ class KafkaNode:
         classpath = kafka_classpath()
         self.version = kafka_version(classpath)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.federation_port:
+            self.tls = ensure_broker_tls(self.data_dir / "tls")
         config = self._write_config()
         java = ["java", f"-Xmx{self.heap}", f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}", "-cp", classpath]
         if not (self.data_dir / "logs" / "meta.properties").exists():
@@ -89,21 +100,29 @@ class KafkaNode:
         stop(self.process, timeout=30)
 
     def _started(self) -> bool:
-        return port_open(self.port) and "Kafka Server started" in self.log_path.read_text(errors="replace")
+        ports_open = port_open(self.port) and (not self.federation_port or port_open(self.federation_port))
+        return ports_open and "Kafka Server started" in self.log_path.read_text(errors="replace")
 
     def _write_config(self) -> Path:
         (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
         config = self.data_dir / "server.properties"
+        listeners = [f"PLAINTEXT://127.0.0.1:{self.port}"]
+        advertised = list(listeners)
+        if self.federation_port:
+            listeners.append(f"FEDERATION://127.0.0.1:{self.federation_port}")
+            advertised.append(f"FEDERATION://127.0.0.1:{self.federation_port}")
         config.write_text(
             "\n".join(
                 [
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    f"listeners={','.join(listeners)},CONTROLLER://127.0.0.1:{self.controller_port}",
+                    f"advertised.listeners={','.join(advertised)}",
                     "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,FEDERATION:SASL_SSL",
+                    *(federation_listener_config(self.tls) if self.tls else []),
                     f"log.dirs={self.data_dir / 'logs'}",
                     "offsets.topic.replication.factor=1",
                     "transaction.state.log.replication.factor=1",
@@ -119,3 +138,28 @@ class KafkaNode:
             + "\n"
         )
         return config
+
+
+def federation_listener_config(tls: BrokerTls) -> list[str]:
+    """TLS + SCRAM-SHA-512 on the FEDERATION listener, and ACLs enforced on every listener.
+
+    The plaintext listener (loopback here, the internal network in compose) has no
+    authentication, so its clients are `User:ANONYMOUS`: that principal is the internal
+    super-user (the services, the operator's tools, the controller). A federation's credential is
+    `User:<its name>` and may do only what its ACLs allow; nothing is allowed without an ACL. No
+    SCRAM user can be named ANONYMOUS: `organising-kafka-credentials` accepts lower-case names only.
+    """
+    return [
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users=User:ANONYMOUS",
+        "allow.everyone.if.no.acl.found=false",
+        "listener.name.federation.sasl.enabled.mechanisms=SCRAM-SHA-512",
+        "listener.name.federation.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        # A session authenticated before its credential was revoked is closed within this time
+        # (its ACLs are gone at once, so it can do nothing meanwhile).
+        "connections.max.reauth.ms=300000",
+        "listener.name.federation.ssl.keystore.type=PEM",
+        f"listener.name.federation.ssl.keystore.location={tls.keystore_path}",
+        "listener.name.federation.ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+        "listener.name.federation.ssl.client.auth=none",
+    ]

@@ -15,6 +15,7 @@ import pytest
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.infrastructure import Infrastructure, test_infrastructure
+from organising_shared.testing.secured import SecuredKafka, secured_kafka
 
 _USED = pytest.StashKey[Infrastructure]()
 
@@ -24,6 +25,13 @@ def infrastructure(request: pytest.FixtureRequest) -> Iterator[Infrastructure]:
     with test_infrastructure() as infra:
         request.config.stash[_USED] = infra
         yield infra
+
+
+@pytest.fixture(scope="session")
+def federation_kafka() -> Iterator[SecuredKafka]:
+    """A Kafka node of its own with the federation listener and ACLs (organising_shared.testing.secured)."""
+    with secured_kafka() as kafka:
+        yield kafka
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

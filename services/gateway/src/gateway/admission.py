@@ -1,0 +1,73 @@
+"""Whether one message from a federation's ingress topic may go on (pure: no I/O).
+
+The topic an event arrives on says which federation's credential wrote it (only that
+federation's credentials may write there: organising_shared.ingress). An event is forwarded only
+if it could not move another federation's figures:
+
+- it is a valid v1 event (`decode_event`, the same checks every consumer makes);
+- its envelope `federation` is the topic's federation;
+- it is a membership or violations event: targets are set by the confederation, progress is
+  computed by the platform;
+- its `unit_id` or `case_id` lies in the federation's namespace. The reporting projection keys
+  union units and cases by that id alone, whoever reports them, and counts a unit or case under
+  the federation of its earliest report; a federation able to name another's unit or case could
+  take it over with an earlier date, or close the case.
+
+Membership needs no such rule: members are kept per federation (`federation|member_ref`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from organising_shared.decoding import Rejection, decode_event
+from organising_shared.events import Event
+from organising_shared.topics import MEMBERSHIP, TOPIC_OF_EVENT_TYPE, VIOLATIONS
+
+ACCEPTED_TOPICS = (MEMBERSHIP, VIOLATIONS)
+# The id that keys an entity across federations, and the optional kind prefix the recruitment
+# service puts before the federation code when it mints one (`puk-fspmi-…`, `case-fspmi-…`).
+NAMESPACED_ID = {"unit_id": "puk-", "case_id": "case-"}
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str
+    kind: str  # `invalid` (not a valid v1 event) or `refused` (valid, but not this federation's to say)
+
+
+def admit(raw: bytes | None, *, federation: str, publishers: Collection[str]) -> Event | Refused:
+    """The event, when `federation`'s ingress may carry it; else why not."""
+    decoded = decode_event(raw, federations=publishers)
+    if isinstance(decoded, Rejection):
+        return Refused(decoded.reason, "invalid")
+    event = decoded
+    if event.federation != federation:
+        return Refused(f"envelope federation {event.federation} does not match the credential's federation {federation}", "refused")
+    if TOPIC_OF_EVENT_TYPE[event.event_type] not in ACCEPTED_TOPICS:
+        return Refused(
+            f"{event.event_type} is not accepted from a federation: only the events of {' and '.join(ACCEPTED_TOPICS)} are "
+            "(targets are set by the confederation, progress is computed by the platform)",
+            "refused",
+        )
+    for field, kind in NAMESPACED_ID.items():
+        value = getattr(event.data, field, None)
+        if value is not None and owner(value, kind=kind, codes=publishers) != federation:
+            return Refused(
+                f"data.{field} must begin with '{kind}{federation.lower()}-' or '{federation.lower()}-': "
+                f"a federation names only its own {'union units' if field == 'unit_id' else 'cases'}",
+                "refused",
+            )
+    return event
+
+
+def owner(identifier: str, *, kind: str, codes: Collection[str]) -> str | None:
+    """The federation whose namespace `identifier` is in: `<code>-…` or `<kind><code>-…`, any case.
+
+    The longest matching prefix wins, so `fsp-isi-7` belongs to FSP-ISI even where FSP is a
+    code too, and `puk-fspmi-1` to FSPMI even where PUK is one.
+    """
+    lowered = identifier.lower()
+    matches = [(len(head), code) for code in codes for head in (f"{code.lower()}-", f"{kind}{code.lower()}-") if lowered.startswith(head)]
+    return max(matches)[1] if matches else None

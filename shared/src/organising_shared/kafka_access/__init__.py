@@ -1,0 +1,1 @@
+"""Federation credentials on the broker: SCRAM users and their ACLs (`organising-kafka-credentials`)."""
