@@ -94,3 +94,12 @@ async def test_an_oversized_file_gets_413_and_imports_nothing(client, tokens, db
     )
     assert response.status_code == 413
     assert await db[MEMBERS].count_documents({}) == 0
+
+
+async def test_a_page_after_a_sequence_past_64_bits_is_refused_not_a_server_error(client, tokens):
+    # Found by tests/fuzz: the store cannot compare with an integer over 8 bytes (OverflowError, 500).
+    response = await client.get("/api/v1/events", params={"after": 2**63}, headers=Tokens.header(tokens.fspmi))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "query.after"
+    last = await client.get("/api/v1/events", params={"after": 2**63 - 1}, headers=Tokens.header(tokens.fspmi))
+    assert last.status_code == 200 and last.json()["items"] == []

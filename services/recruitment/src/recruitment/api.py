@@ -36,6 +36,7 @@ from recruitment.schemas import (
 )
 
 IMPORT_PATH = "/members/import"
+MAX_SEQUENCE = 2**63 - 1
 
 IdempotencyKey = Annotated[
     str | None,
@@ -235,7 +236,8 @@ def build_router() -> APIRouter:
         intake: IntakeDep,
         settings: SettingsDep,
         federation: FederationQuery = None,
-        after: Annotated[int, Query(ge=0, description="`next_after` of the previous page")] = 0,
+        # Sequences are stored as 64-bit integers: a larger `after` cannot be sent to the store.
+        after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="`next_after` of the previous page")] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> Any:
         scope = None if principal.is_admin and federation is None else acting_federation(principal, federation, settings)
