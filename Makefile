@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications services/gateway
 
-.PHONY: run test test-unit test-integration lint format bench soak lock compose-check compose-smoke clean
+.PHONY: run test test-unit test-integration fuzz lint format bench soak lock compose-check compose-smoke clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(BIN)/pytest tests/integration tests/e2e
+
+# The property-based fuzz suite (tests/fuzz) for longer than `make test` gives it: more examples
+# per HTTP route and per property, and a larger batch of records on the topics. FUZZ_EXAMPLES
+# and FUZZ_RECORDS override either profile.
+fuzz: $(STAMP)
+	FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -m fuzz
 
 # wrk (Debian) drives the GET latency benchmark; without it the bench falls back to a Python
 # client and says so.
