@@ -56,7 +56,7 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
     if not isinstance(document, dict):
         return Rejection("message is JSON but not an object: expected an event envelope")
     event_type = document.get("event_type")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:  # an object or list is unhashable
         known = ", ".join(EVENT_TYPES)
         return Rejection(f"unknown event_type: expected one of {known}")
     if topic is not None and TOPIC_OF_EVENT_TYPE[event_type] != topic:

@@ -211,6 +211,10 @@ def test_envelope_fields_are_checked(field, value, reason):
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "not an object"),
         (b'{"event_type": "MemberPromoted"}', "unknown event_type"),
+        # Found by tests/fuzz: an unhashable event_type raised TypeError, and a consumer would
+        # have retried the record for ever instead of dead-lettering it.
+        (b'{"event_type": {}}', "unknown event_type"),
+        (b'{"event_type": ["MemberRecruited"]}', "unknown event_type"),
     ],
 )
 def test_unreadable_messages_are_rejected_with_a_reason(raw, reason):
