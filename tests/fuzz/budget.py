@@ -16,16 +16,16 @@ PROFILE = os.environ.get("FUZZ_PROFILE", "ci")
 if PROFILE not in ("ci", "long"):
     raise ValueError(f"FUZZ_PROFILE must be ci or long, not {PROFILE!r}")
 
-_DEFAULT_EXAMPLES = {"ci": 30, "long": 400}
+_DEFAULT_EXAMPLES = {"ci": 15, "long": 150}
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", _DEFAULT_EXAMPLES[PROFILE]))
 
 # Records published onto the consumed topics in the integration run.
-_DEFAULT_RECORDS = {"ci": 240, "long": 2000}
+_DEFAULT_RECORDS = {"ci": 240, "long": 1500}
 RECORDS = int(os.environ.get("FUZZ_RECORDS", _DEFAULT_RECORDS[PROFILE]))
 
-# Unit-level properties are cheap (a millisecond or so per example): three times the budget, for
+# Unit-level properties are cheap (a millisecond or so per example): four times the budget, for
 # each event type and each kind of mutation.
-UNIT_EXAMPLES = EXAMPLES * 3
+UNIT_EXAMPLES = EXAMPLES * 4
 
 # The fixtures here start real services and brokers: slow on purpose, and the test functions
 # are not re-entered per example, so function-scoped fixtures are shared on purpose too.

@@ -1,14 +1,15 @@
 """Which submitted strings a dead-letter reason must not repeat.
 
-Every string value of the record (6+ characters, as in the HTTP checks) and every key the
-contract does not define (a confused exporter's `"3216012345670001": …` is a value too); not the
-contract's own words (field names, event types, enum values, federation codes, topics), which a
-reason names on purpose.
+Every string value of the record (6+ characters, as in the HTTP checks) and every key that is not
+a plain field name (a confused exporter's `"3216012345670001": …` is a value too; `full_name` is
+a name a reason may give); not the contract's own words (field names, event types, enum values,
+federation codes, topics), which a reason names on purpose.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,8 @@ def _vocabulary() -> frozenset[str]:
 
 
 FIELD_NAMES = frozenset(_field_names())
+# What a reason may show of an unknown key: an ASCII identifier (organising_shared.error_reasons).
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}", re.ASCII)
 VOCABULARY = _vocabulary()
 
 
@@ -52,7 +55,7 @@ def _strings(value: Any) -> Iterator[str]:
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in FIELD_NAMES:
+            if not _PLAIN_NAME.fullmatch(str(key)):
                 yield str(key)
             yield from _strings(item)
     elif isinstance(value, list):
