@@ -76,7 +76,7 @@ test-integration: $(STAMP)
 # per HTTP route and per property, and a larger batch of records on the topics. FUZZ_EXAMPLES
 # and FUZZ_RECORDS override either profile.
 fuzz: $(STAMP)
-	FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -m fuzz
+	FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -m fuzz --timeout=1800
 
 # wrk (Debian) drives the GET latency benchmark; without it the bench falls back to a Python
 # client and says so.

@@ -38,7 +38,9 @@ def batch(count: int) -> list[Record]:
 def _collect(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
     collected: list[Any] = []
 
-    @settings(max_examples=count, derandomize=True, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=SLOW_FIXTURES)
+    @settings(
+        max_examples=count, derandomize=True, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=SLOW_FIXTURES
+    )
     @given(strategy)
     def collect(item: Any) -> None:
         collected.append(item)

@@ -56,5 +56,5 @@ async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh topic is not in the cache yet
+    await consumer._client.force_metadata_update()
     return consumer.partitions_for_topic(topic) or set()

@@ -22,7 +22,9 @@ TOPICS = sorted(set(TOPIC_OF_EVENT_TYPE.values()))
 HUGE = [10**20, 2**63, -(2**63) - 1, 10**100]
 # Digits of other scripts: Arabic-Indic, Devanagari, fullwidth, Balinese.
 _DIGIT_ZEROS = ["\u0660", "\u0966", "\uff10", "\u1b50"]
-_WRONG_TYPES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=20), st.lists(st.integers(), max_size=3), st.just({}))
+_WRONG_TYPES = st.one_of(
+    st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=20), st.lists(st.integers(), max_size=3), st.just({})
+)
 # Keys a confused exporter adds (with personal data in them), or anything at all.
 _UNKNOWN_KEYS = st.one_of(st.sampled_from(["nik", "nama", "phone", "full_name", "ktp", "alamat"]), st.text(min_size=1, max_size=30))
 _PERSONAL_VALUES = st.sampled_from(["3216012345670001", "Siti Rahayu binti Ahmad", "+62 812-3456-7890", "0812 3456 7890"])

@@ -5,9 +5,7 @@ rebuild from the topics."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -52,12 +50,17 @@ async def test_every_generated_record_is_applied_or_dead_lettered_and_the_consum
     )
     records = batch(RECORDS)
     sentinel = as_record_on_its_topic(_sentinel_event())
-    async with _running(create_reporting_app(reporting)) as reporting_http, _running(create_notifications_app(notifications)) as notifications_http:
+    async with (
+        _running(create_reporting_app(reporting)) as reporting_http,
+        _running(create_notifications_app(notifications)) as notifications_http,
+    ):
         published = await publish(reporting.kafka_bootstrap_servers, reporting.topic_prefix, [*records, sentinel])
         last = published[-1]
         for settings, name in ((reporting, "reporting"), (notifications, "notifications")):
             await eventually(
-                lambda: _applied_up_to(settings, name, last), timeout=DEADLINE_SECONDS, interval=0.5,
+                lambda settings=settings, name=name: _applied_up_to(settings, name, last),
+                timeout=DEADLINE_SECONDS,
+                interval=0.5,
                 what=f"{name} applying the valid event published after {len(records)} generated records",
             )
         for http in (reporting_http, notifications_http):
@@ -107,7 +110,9 @@ def _check_dead_letters(settings: Any, consumer: str, consumed: list[Published],
     }
     lettered = {(letter.topic, letter.partition, letter.offset): letter for letter in letters}
     missing = sorted(set(refused) - set(lettered))
-    assert not missing, f"{consumer}: {len(missing)} refused records were not dead-lettered: {[refused[p].record.mutation for p in missing][:10]}"
+    assert not missing, (
+        f"{consumer}: {len(missing)} refused records were not dead-lettered: {[refused[p].record.mutation for p in missing][:10]}"
+    )
     unexpected = sorted(set(lettered) - set(refused))
     assert not unexpected, f"{consumer}: valid records were dead-lettered: {[lettered[p].reason for p in unexpected][:5]}"
     for position, letter in lettered.items():
@@ -146,6 +151,8 @@ async def applied_positions(settings: Any, consumer: str) -> int:
 
 @contextlib.asynccontextmanager
 async def _running(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client,
+    ):
+        yield client

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.fuzz.http.harness import Caller, Exchange, FuzzTarget, client
 
 METRICS = ("members_recruited", "union_units_established", "cases_resolved")

@@ -60,7 +60,7 @@ class TopicEnds:
         return self._consumer
 
     async def _partitions_of(self, topic: str) -> set[int]:
-        await self._consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh topic is not in the cache yet
+        await self._consumer._client.force_metadata_update()
         partitions = self._consumer.partitions_for_topic(topic)
         if not partitions:
             raise RuntimeError(f"topic {topic} does not exist")

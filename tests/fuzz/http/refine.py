@@ -19,7 +19,7 @@ from organising_shared.reference import DEFAULT_FEDERATIONS, PROVINCE_CODES
 PERIOD = {"type": "string", "pattern": "^20[2-3][0-9](-S[12]|-Q[1-4])?$"}
 # A past day in Asia/Jakarta whatever the clock says (the 29th-31st left out: not every month).
 PAST_DATE = {"type": "string", "pattern": "^20(1[0-9]|2[0-5])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}
-REGION = {"type": "string", "enum": sorted(PROVINCE_CODES)[:6] + ["32.16", "33.01", "35.78"]}
+REGION = {"type": "string", "enum": [*sorted(PROVINCE_CODES)[:6], "32.16", "33.01", "35.78"]}
 FEDERATION = {"type": "string", "enum": list(DEFAULT_FEDERATIONS)}
 
 HUGE = 10**20
