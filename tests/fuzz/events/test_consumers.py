@@ -77,7 +77,15 @@ async def test_every_generated_record_is_applied_or_dead_lettered_and_the_consum
         assert await applied_positions(settings, consumer) == len(consumed), f"{consumer} did not get through every record"
         _check_dead_letters(settings, consumer, consumed, [letter for letter in letters if letter.consumer == consumer])
     rebuilt = await rebuild(reporting)
-    assert await counters(reporting, rebuilt.generation) == live, "live figures differ from a rebuild from the topics"
+    assert _figures(await counters(reporting, rebuilt.generation)) == _figures(live), "live figures differ from a rebuild from the topics"
+
+
+def _figures(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Counter documents with a figure in them. A cell that a late event moved back to zero
+    (reporting README: "the projection applies the difference") keeps an all-zero document in
+    the live generation, where a rebuild that saw both events in one batch writes none: the
+    same figures, stored differently (`counters` leaves only the cell's names in such a one)."""
+    return {key: row for key, row in rows.items() if any(not isinstance(value, str) for value in row.values())}
 
 
 def _sentinel_event() -> dict[str, Any]:
