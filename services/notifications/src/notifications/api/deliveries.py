@@ -13,6 +13,7 @@ from notifications.api.schemas import DeliveryPublic
 from notifications.domain.notices import NoticeType
 from notifications.store import DELIVERIES, DeliveryStatus
 from organising_shared.auth.dependencies import WriterPrincipal
+from organising_shared.problems import validation_problem
 
 router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries"], responses=COMMON_RESPONSES)
 
@@ -40,13 +41,22 @@ async def list_deliveries(
         query["notice_type"] = notice_type.value
     created: dict[str, datetime] = {}
     if since is not None:
-        created["$gte"] = since
+        created["$gte"] = _in_utc(since, "since")
     if until is not None:
-        created["$lt"] = until
+        created["$lt"] = _in_utc(until, "until")
     if created:
         query["created_at"] = created
     rows = await context.database[DELIVERIES].find(query, sort=[("created_at", -1), ("_id", 1)], limit=limit).to_list()
     return [DeliveryPublic.of(row) for row in rows]
+
+
+def _in_utc(moment: datetime, name: str) -> datetime:
+    """The bound in UTC, as the store keeps times. One it cannot hold is refused like any bad
+    value: 0001-01-01T00:00+00:01 is before year 1 in UTC (it answered 500, OverflowError)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise validation_problem([{"loc": ("query", name), "msg": "Datetime is out of range"}]) from None
 
 
 @router.get(
