@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications
 
-.PHONY: run test test-unit test-integration lint format bench soak lock compose-check compose-smoke clean
+.PHONY: run test test-unit test-integration test-faults lint format bench soak lock compose-check compose-smoke clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(BIN)/pytest tests/integration tests/e2e
+
+# Services as real processes killed with SIGKILL, the broker and the store stopped under load,
+# a rebalance, a poison record; the launcher restarting a killed service (tests/faults/README.md).
+test-faults: $(STAMP)
+	$(BIN)/pytest tests/faults
 
 # wrk (Debian) drives the GET latency benchmark; without it the bench falls back to a Python
 # client and says so.
