@@ -87,6 +87,10 @@ $(BENCH_STAMP):
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
+# The local stack under a steady load for SOAK_SECONDS (default 600): memory, lag, nothing lost.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
+
 lock:
 	uv pip compile --generate-hashes --python-version 3.11 --prerelease=if-necessary-or-explicit -q requirements/runtime.in -o requirements/runtime.lock
 	uv pip compile --generate-hashes --python-version 3.11 --prerelease=if-necessary-or-explicit -q requirements/dev.in -o requirements/dev.lock

@@ -66,10 +66,18 @@ async def live_equals_rebuild(settings: ReportingSettings) -> dict[str, int]:
     return year_totals(live)
 
 
-async def each_accepted_write_once(settings: OrganisingSettings, accepted: list[str], *, unanswered: int, timeout: float = 120) -> int:
+async def each_accepted_write_once(
+    settings: OrganisingSettings, accepted: list[str], *, unanswered: int, repeats_allowed: bool = False, timeout: float = 120
+) -> int:
     """Every event id the intake answered 201 for reaches the membership topic, exactly once; no
     intake event is there twice; events no one was told about are at most the unanswered writes.
-    Returns how many intake events the topic holds."""
+    Returns how many intake events (distinct event ids) the topic holds.
+
+    `repeats_allowed`: a second record with the same `event_id` is accepted (and printed). That is
+    the relay's documented edge (recruitment README, "Exactly once, and its edge"): when the store
+    cannot take the relay's new position after Kafka acknowledged a batch, the batch is sent again.
+    Consumers drop the repeat by `event_id`; the figures are checked separately.
+    """
 
     async def intake_events() -> Counter | None:
         records = await read_to_end(settings.kafka_bootstrap_servers, settings.topics.membership, timeout=60)
@@ -79,7 +87,10 @@ async def each_accepted_write_once(settings: OrganisingSettings, accepted: list[
     # The outbox relay publishes after the 201: wait for it, reading the whole topic each time.
     from_intake = await eventually(intake_events, timeout=timeout, interval=1.0, what=f"all {len(accepted)} accepted writes on Kafka")
     twice = {event_id: n for event_id, n in from_intake.items() if n > 1}
-    assert not twice, f"intake events on Kafka more than once: {twice}"
+    if repeats_allowed:
+        print(f"intake events sent again with the same event_id: {len(twice)}", flush=True)
+    else:
+        assert not twice, f"intake events on Kafka more than once: {twice}"
     unknown = set(from_intake) - set(accepted)
     assert len(unknown) <= unanswered, f"{len(unknown)} intake events nobody was answered for, only {unanswered} requests unanswered"
     return len(from_intake)

@@ -69,7 +69,9 @@ def private_service(private_nodes, namespace, tmp_path):
         process.stop()
 
 
-async def run_through_outage(nodes: PrivateNodes, namespace: str, private_service, node: KafkaNode | StoreNode) -> tuple[IntakeFlow, KafkaFlow, tuple[int, int]]:
+async def run_through_outage(
+    nodes: PrivateNodes, namespace: str, private_service, node: KafkaNode | StoreNode, *, repeats_allowed: bool = False
+) -> tuple[IntakeFlow, KafkaFlow, tuple[int, int]]:
     """Flows on; `node` stopped (SIGTERM) once reporting is busy, started again after OUTAGE_SECONDS
     on the same port and data; flows on until reporting has applied 1,000 more; then every check.
     Returns the flows and what was accepted and acknowledged during the outage."""
@@ -103,7 +105,7 @@ async def run_through_outage(nodes: PrivateNodes, namespace: str, private_servic
           f"intake refused {dict(intake.refused)}, unanswered {intake.unanswered}; flow resent {flow.resent_chunks} chunks", flush=True)
     assert recruitment.process.poll() is None and reporting.process.poll() is None, "a service exited during the outage"
 
-    intake_events = await each_accepted_write_once(nodes.settings, intake.accepted, unanswered=intake.unanswered)
+    intake_events = await each_accepted_write_once(nodes.settings, intake.accepted, unanswered=intake.unanswered, repeats_allowed=repeats_allowed)
     await reporting_caught_up(settings, timeout=180)
     totals = await live_equals_rebuild(settings)
     expected = expected_totals(flow.events)
@@ -119,5 +121,8 @@ async def test_the_broker_stopped_and_started_under_load_loses_and_doubles_nothi
 
 
 async def test_the_store_stopped_and_started_under_load_loses_and_doubles_nothing(private_nodes, namespace, private_service):
-    intake, flow, _ = await run_through_outage(private_nodes, namespace, private_service, private_nodes.store)
+    # The relay cannot record what Kafka acknowledged while the store is away, so it may send a
+    # batch again with the same event ids (its documented edge): repeats are allowed here, not
+    # lost or extra events, and the figures must still be exact.
+    intake, flow, _ = await run_through_outage(private_nodes, namespace, private_service, private_nodes.store, repeats_allowed=True)
     assert sum(intake.refused.values()) + intake.unanswered > 0, "the store's outage was not felt by the intake: nothing was tested"

@@ -55,6 +55,7 @@ async def test_a_restart_with_a_poison_record_in_the_partition_dead_letters_it_a
     ours = [letter for letter in letters if (letter["topic"], letter["partition"], letter["offset"]) == (topic, partition, poison_offset)]
     assert ours, f"no dead letter for the poison record at {topic}[{partition}]@{poison_offset}: {letters}"
     assert {letter["consumer"] for letter in ours} == {"reporting"}
+    print(f"dead-lettered: {ours[0]['reason']}")
     assert json.loads(base64.b64decode(ours[0]["original_value_base64"]))["event_id"] == poison["event_id"]
 
     await reporting_caught_up(settings, timeout=90)
