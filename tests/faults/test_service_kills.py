@@ -24,7 +24,9 @@ from tests.integration.helpers import eventually
 from tests.integration.notifications.receivers import webhook_receiver
 from tests.integration.reporting.support import applied_offsets
 
-pytestmark = [pytest.mark.integration, pytest.mark.faults]
+# Each SIGKILL costs up to a minute: the restarted process's first batch waits for the store to
+# drop the killed one's open transaction (SecantusDB's transaction lifetime, 60 s, as MongoDB's).
+pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(600)]
 
 KILLS = 3
 RATE = 200  # events/s onto Kafka
