@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-
 from organising_shared.devstack.kafka_node import KafkaNode
 from organising_shared.devstack.store_node import StoreNode
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.settings import OrganisingSettings
-from tests.faults.checks import each_accepted_write_once, live_equals_rebuild, reporting_caught_up, reporting_settings_of
+
+from tests.faults.checks import (
+    each_accepted_write_once,
+    live_equals_rebuild,
+    reporting_caught_up,
+    reporting_settings_of,
+)
 from tests.faults.conftest import launcher
 from tests.faults.flow import IntakeFlow, KafkaFlow, expected_totals
 from tests.faults.services import ADMIN_TOKEN
@@ -115,7 +120,7 @@ async def run_through_outage(
 
 
 async def test_the_broker_stopped_and_started_under_load_loses_and_doubles_nothing(private_nodes, namespace, private_service):
-    intake, flow, (accepted_during, _) = await run_through_outage(private_nodes, namespace, private_service, private_nodes.kafka)
+    _, flow, (accepted_during, _) = await run_through_outage(private_nodes, namespace, private_service, private_nodes.kafka)
     assert flow.resent_chunks > 0, "the broker's outage was not felt: nothing was tested"
     assert accepted_during > 0, "the intake took no writes while Kafka was away (the outbox should)"
 
@@ -124,5 +129,5 @@ async def test_the_store_stopped_and_started_under_load_loses_and_doubles_nothin
     # The relay cannot record what Kafka acknowledged while the store is away, so it may send a
     # batch again with the same event ids (its documented edge): repeats are allowed here, not
     # lost or extra events, and the figures must still be exact.
-    intake, flow, _ = await run_through_outage(private_nodes, namespace, private_service, private_nodes.store, repeats_allowed=True)
+    intake, _, _ = await run_through_outage(private_nodes, namespace, private_service, private_nodes.store, repeats_allowed=True)
     assert sum(intake.refused.values()) + intake.unanswered > 0, "the store's outage was not felt by the intake: nothing was tested"

@@ -11,7 +11,11 @@ import json
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from tests.faults.checks import live_equals_rebuild, reporting_caught_up, reporting_settings_of
+from tests.faults.checks import (
+    live_equals_rebuild,
+    reporting_caught_up,
+    reporting_settings_of,
+)
 from tests.integration.helpers import as_json, eventually, read_topic
 from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import applied_offsets

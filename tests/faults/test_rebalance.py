@@ -7,7 +7,11 @@ from __future__ import annotations
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from tests.faults.checks import live_equals_rebuild, reporting_caught_up, reporting_settings_of
+from tests.faults.checks import (
+    live_equals_rebuild,
+    reporting_caught_up,
+    reporting_settings_of,
+)
 from tests.faults.flow import KafkaFlow, expected_totals
 from tests.integration.helpers import eventually
 from tests.integration.reporting.support import applied_offsets

@@ -8,8 +8,8 @@ import time
 
 import httpx
 import pytest
-
 from organising_shared.mongo import make_mongo_client
+
 from tests.faults.checks import (
     each_accepted_write_once,
     live_equals_rebuild,
@@ -38,7 +38,7 @@ async def kill_while_flowing(process: ServiceProcess, flow: KafkaFlow, applied, 
     at_kill = []
     for _ in range(kills):
         since = await applied()
-        await eventually(lambda: _advanced(applied, since + progress), timeout=90, interval=0.2, what=f"{process.name} applying again")
+        await eventually(lambda since=since: _advanced(applied, since + progress), timeout=90, interval=0.2, what=f"{process.name} applying again")
         assert not flow.done, f"the flow ended before kill {len(at_kill) + 1}"
         process.kill()
         at_kill.append(await applied())
@@ -83,9 +83,13 @@ async def test_notifications_killed_three_times_mid_stream_queue_and_deliver_eac
     notifications = service(
         "notifications",
         ORGANISING_ALLOW_PRIVATE_WEBHOOKS="true",
+        # Retries come quickly (a lease of a killed attempt ends after 6 s), and an attempt has
+        # 5 s: a loaded machine (load average 24 in one run) made 2 s attempts fail for good.
         ORGANISING_DELIVERY_POLL_SECONDS="0.2",
-        ORGANISING_DELIVERY_ATTEMPT_TIMEOUT_SECONDS="2",
-        ORGANISING_DELIVERY_LEASE_SECONDS="3",
+        ORGANISING_DELIVERY_ATTEMPT_TIMEOUT_SECONDS="5",
+        ORGANISING_DELIVERY_LEASE_SECONDS="6",
+        ORGANISING_DELIVERY_BACKOFF_BASE_SECONDS="0.2",
+        ORGANISING_DELIVERY_BACKOFF_MAX_SECONDS="2",
     )
     database = f"{namespace}_notifications"
     topics = isolated_settings.topics
@@ -121,7 +125,13 @@ async def test_notifications_killed_three_times_mid_stream_queue_and_deliver_eac
             async def all_delivered() -> bool:
                 return await deliveries.count_documents({"status": "delivered"}) == len(expected)
 
-            await eventually(all_delivered, timeout=120, interval=0.5, what="every delivery delivered")
+            async def statuses() -> dict[str, int]:
+                return {row["_id"]: row["n"] async for row in await deliveries.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])}
+
+            try:
+                await eventually(all_delivered, timeout=180, interval=0.5, what="every delivery delivered")
+            except AssertionError as error:
+                raise AssertionError(f"{error}; deliveries by status: {await statuses()}") from None
         received = [request.headers["x-organising-delivery"] for request in receiver.at("/ok/faults")]
         assert set(received) == expected
         # A kill between the receiver's 200 and the recorded outcome sends that one again, with

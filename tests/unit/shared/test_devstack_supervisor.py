@@ -69,7 +69,7 @@ def test_a_killed_service_is_started_again_after_the_back_off_and_said_so():
 
 
 def test_restarts_back_off_longer_each_time_within_the_window():
-    service, started, said, clock = supervised(RestartPolicy(max_restarts=10, window_seconds=300, first_delay=1.0))
+    service, started, _, clock = supervised(RestartPolicy(max_restarts=10, window_seconds=300, first_delay=1.0))
     waits = []
     for _ in range(4):
         kill(started[-1])
