@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}")
         print(f"store (SecantusDB)  {store.url}")
         for service, port in zip(services, ports.values(), strict=True):
-            print(f"{service.name:<13}       http://127.0.0.1:{port}   (docs: /docs, pid {service.process.pid})")
+            pid = service.process.pid if service.process else "-"
+            print(f"{service.name:<13}       http://127.0.0.1:{port}   (docs: /docs, pid {pid})")
         print(f"dashboard           http://127.0.0.1:{ports['reporting']}/dashboard")
         print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
         while not any(service.given_up for service in services):

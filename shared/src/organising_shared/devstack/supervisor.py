@@ -69,11 +69,12 @@ class SupervisedService:
         elif now >= self._restart_at:
             self._restart_at = None
             self.restarts.append(now)
-            self.launch()
+            process = self.launch()
             self._awaiting_health = True
-            self.say(f"{self.name} restarted (pid {self.process.pid})")
+            self.say(f"{self.name} restarted (pid {process.pid})")
 
     def _schedule(self, now: float) -> None:
+        assert self.process is not None  # check() returns early before the first launch
         while self.restarts and now - self.restarts[0] > self.policy.window_seconds:
             self.restarts.popleft()
         code = self.process.returncode
