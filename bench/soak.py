@@ -32,10 +32,10 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
+
 from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.local_stack import SERVICE_NAMES, LocalStack, rss_kib
 from reporting.config import ReportingSettings
-
 from tests.faults.checks import (
     each_accepted_write_once,
     live_equals_rebuild,

@@ -9,12 +9,12 @@ from collections import Counter
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from organising_shared.mongo import make_mongo_client
-from organising_shared.projection import OFFSETS_COLLECTION
+from organising_shared.projections import OFFSETS_COLLECTION
 from organising_shared.settings import OrganisingSettings
 from reporting.config import ReportingSettings
-from reporting.rebuild import rebuild
-
+from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.recruitment.support import read_to_end
 from tests.integration.reporting.support import applied_offsets, counters, year_totals

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from organising_shared.settings import OrganisingSettings
 
+from organising_shared.settings import OrganisingSettings
 from tests.faults.services import ServiceProcess, service_env
 
 

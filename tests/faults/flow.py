@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from organising_shared.topics import Topics
 
+from organising_shared.topics import Topics
 from tests.integration.recruitment import payloads
 from tests.integration.reporting import builders as b
 
@@ -120,7 +120,7 @@ class KafkaFlow:
                     async with asyncio.timeout(20):
                         futures = [await producer.send(self.topics.for_event_type(e["event_type"]), value=json.dumps(e).encode(), key=key_of(e)) for e in part]
                         await asyncio.gather(*futures)
-                except Exception as error:  # noqa: BLE001 - the broker is away: send the chunk again
+                except Exception as error:
                     log.info("kafka flow: chunk at %d not acknowledged (%s); sending it again", position, type(error).__name__)
                     self.resent_chunks += 1
                     await self._close(producer)
@@ -149,7 +149,7 @@ class KafkaFlow:
         try:
             async with asyncio.timeout(10):
                 await producer.stop()
-        except Exception as error:  # noqa: BLE001 - a producer of a broker that is gone may not stop cleanly
+        except Exception as error:
             log.info("kafka flow: producer did not stop cleanly (%s)", type(error).__name__)
 
 

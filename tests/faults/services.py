@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from organising_shared.devstack.processes import free_port
 from organising_shared.settings import OrganisingSettings
-
 from tests.integration.helpers import eventually
 
 ADMIN_TOKEN = "faults-admin-token-0123456789abcdef"

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from organising_shared.testing.local_stack import LocalStack, healthy
 
 pytestmark = pytest.mark.faults

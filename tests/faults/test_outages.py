@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
 from organising_shared.devstack.kafka_node import KafkaNode
 from organising_shared.devstack.store_node import StoreNode
 from organising_shared.kafka import ensure_organising_topics
 from organising_shared.settings import OrganisingSettings
-
 from tests.faults.checks import (
     each_accepted_write_once,
     live_equals_rebuild,

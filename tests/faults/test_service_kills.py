@@ -8,8 +8,8 @@ import time
 
 import httpx
 import pytest
-from organising_shared.mongo import make_mongo_client
 
+from organising_shared.mongo import make_mongo_client
 from tests.faults.checks import (
     each_accepted_write_once,
     live_equals_rebuild,
