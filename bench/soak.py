@@ -92,7 +92,9 @@ async def sample_forever(stack: LocalStack, samples: Samples, started: float, pi
     try:
         while True:
             lag = {group: await group_lag(admin, consumer, group) for group in GROUPS.values()}
-            samples.rows.append(Sample(time.monotonic() - started, {name: rss_kib(pid) if pid else None for name, pid in pids.items()}, lag))
+            samples.rows.append(
+                Sample(time.monotonic() - started, {name: rss_kib(pid) if pid else None for name, pid in pids.items()}, lag)
+            )
             await asyncio.sleep(SAMPLE_SECONDS)
     finally:
         await consumer.stop()
@@ -109,7 +111,9 @@ async def soak(stack: LocalStack) -> list[str]:
     async with webhook_receiver() as receiver:
         async with httpx.AsyncClient(base_url=stack.url("notifications"), headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin:
             channel = {"type": "webhook", "url": receiver.url("/ok/soak"), "secret": "soak-webhook-secret-0123456"}
-            created = await admin.post("/api/v1/subscriptions", json={"channel": channel, "filters": {"event_types": ["ViolationReported"]}})
+            created = await admin.post(
+                "/api/v1/subscriptions", json={"channel": channel, "filters": {"event_types": ["ViolationReported"]}}
+            )
             assert created.status_code == 201, created.text
         started = time.monotonic()
         sampler = asyncio.create_task(sample_forever(stack, samples, started, pids))
@@ -119,8 +123,11 @@ async def soak(stack: LocalStack) -> list[str]:
         intake.start()
         while time.monotonic() - started < SECONDS:
             await asyncio.sleep(min(10.0, SECONDS))
-            print(f"  {time.monotonic() - started:5.0f} s: {flow.acknowledged} events published, {len(intake.accepted)} writes accepted; "
-                  f"lag {samples.rows[-1].lag if samples.rows else '-'}", flush=True)
+            print(
+                f"  {time.monotonic() - started:5.0f} s: {flow.acknowledged} events published, {len(intake.accepted)} writes accepted; "
+                f"lag {samples.rows[-1].lag if samples.rows else '-'}",
+                flush=True,
+            )
         intake.stop()
         await flow.finished(timeout=120)
         await intake.finished(timeout=60)
@@ -155,9 +162,11 @@ async def soak(stack: LocalStack) -> list[str]:
         failures.append(f"intake writes refused {dict(intake.refused)} or unanswered ({intake.unanswered})")
 
     print()
-    print(f"soak: {SECONDS:.0f} s at {RATE:.0f} events/s + {INTAKE_RATE:g} intake writes/s; warm-up {WARMUP_SECONDS:.0f} s; "
-          f"{published} events ({flow.acknowledged} onto Kafka, {len(intake.accepted)} through the intake); "
-          f"{len(receiver.at('/ok/soak'))} webhooks received")
+    print(
+        f"soak: {SECONDS:.0f} s at {RATE:.0f} events/s + {INTAKE_RATE:g} intake writes/s; warm-up {WARMUP_SECONDS:.0f} s; "
+        f"{published} events ({flow.acknowledged} onto Kafka, {len(intake.accepted)} through the intake); "
+        f"{len(receiver.at('/ok/soak'))} webhooks received"
+    )
     print(f"{'service':<14}{'RSS warm-up':>13}{'RSS end':>11}{'change':>9}{'RSS max':>11}")
     for name in SERVICE_NAMES:
         warm, end = samples.rss_at(name, WARMUP_SECONDS), samples.rss_at(name, load_ended)
@@ -165,7 +174,9 @@ async def soak(stack: LocalStack) -> list[str]:
         change = (end - warm) / warm if warm and end else float("nan")
         print(f"{name:<14}{_mb(warm):>13}{_mb(end):>11}{change:>+9.1%}{_mb(peak):>11}")
         if not (abs(change) <= MEMORY_TOLERANCE):
-            failures.append(f"{name}: RSS {_mb(warm)} after warm-up, {_mb(end)} at the end ({change:+.1%}, tolerance {MEMORY_TOLERANCE:.0%})")
+            failures.append(
+                f"{name}: RSS {_mb(warm)} after warm-up, {_mb(end)} at the end ({change:+.1%}, tolerance {MEMORY_TOLERANCE:.0%})"
+            )
     print(f"{'group':<14}{'lag max':>13}{'lag end':>11}")
     for group in GROUPS.values():
         print(f"{group:<14}{samples.lag_max(group):>13}{lag_end[group]:>11}")
@@ -179,8 +190,9 @@ def _mb(kib: int | None) -> str:
 
 def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="organising-soak-"))
-    stack = LocalStack(data, env={"ORGANISING_ADMIN_TOKEN": ADMIN_TOKEN, "ORGANISING_ALLOW_PRIVATE_WEBHOOKS": "true",
-                                  "ORGANISING_LOG_LEVEL": "WARNING"})
+    stack = LocalStack(
+        data, env={"ORGANISING_ADMIN_TOKEN": ADMIN_TOKEN, "ORGANISING_ALLOW_PRIVATE_WEBHOOKS": "true", "ORGANISING_LOG_LEVEL": "WARNING"}
+    )
     print(f"soak: starting the stack in {data} on ports {stack.ports}", flush=True)
     try:
         stack.start()

@@ -81,7 +81,9 @@ async def each_accepted_write_once(
 
     async def intake_events() -> Counter | None:
         records = await read_to_end(settings.kafka_bootstrap_servers, settings.topics.membership, timeout=60)
-        seen = Counter(event["event_id"] for event in map(_json, (record.value for record in records)) if event.get("producer") == INTAKE_PRODUCER)
+        seen = Counter(
+            event["event_id"] for event in map(_json, (record.value for record in records)) if event.get("producer") == INTAKE_PRODUCER
+        )
         return seen if set(accepted) <= set(seen) else None
 
     # The outbox relay publishes after the 201: wait for it, reading the whole topic each time.

@@ -40,8 +40,13 @@ def mixed_event(i: int, tag: str) -> dict[str, Any]:
         return b.recruited(f"{tag}-m{i}", sector=sector, workplace=workplace, federation=federation, on=f"2026-0{1 + i % 6}-1{i % 9}")
     if kind < 16:
         earlier = i - 14  # kinds 0 and 1 of the same twenty: same sector, workplace and federation
-        return b.left(f"{tag}-m{earlier}", on="2026-06-29", sector=SECTORS[earlier % 5], workplace=f"wp-{tag}-{earlier % 41}",
-                      federation=FEDERATIONS[earlier % 4])
+        return b.left(
+            f"{tag}-m{earlier}",
+            on="2026-06-29",
+            sector=SECTORS[earlier % 5],
+            workplace=f"wp-{tag}-{earlier % 41}",
+            federation=FEDERATIONS[earlier % 4],
+        )
     if kind < 18:
         return b.unit_established(f"{tag}-u{i}", sector=sector, workplace=workplace, federation=federation)
     if kind == 18:
@@ -112,13 +117,20 @@ class KafkaFlow:
                 position = self.acknowledged
                 if (delay := started + position / self.rate - time.monotonic()) > 0:
                     await asyncio.sleep(delay)
-                part = [mixed_event(i, self.tag) for i in range(position, position + chunk)] if position == len(self.events) else self.events[position:]
+                part = (
+                    [mixed_event(i, self.tag) for i in range(position, position + chunk)]
+                    if position == len(self.events)
+                    else self.events[position:]
+                )
                 if position == len(self.events):
                     self.events.extend(part)  # from here on this chunk is sent until acknowledged
                 try:
                     producer = producer or await self._producer()
                     async with asyncio.timeout(20):
-                        futures = [await producer.send(self.topics.for_event_type(e["event_type"]), value=json.dumps(e).encode(), key=key_of(e)) for e in part]
+                        futures = [
+                            await producer.send(self.topics.for_event_type(e["event_type"]), value=json.dumps(e).encode(), key=key_of(e))
+                            for e in part
+                        ]
                         await asyncio.gather(*futures)
                 except Exception as error:
                     log.info("kafka flow: chunk at %d not acknowledged (%s); sending it again", position, type(error).__name__)
@@ -132,8 +144,9 @@ class KafkaFlow:
             await self._close(producer)
 
     async def _producer(self) -> AIOKafkaProducer:
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5,
-                                    request_timeout_ms=10_000)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5, request_timeout_ms=10_000
+        )
         try:
             async with asyncio.timeout(15):
                 await producer.start()

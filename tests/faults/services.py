@@ -98,4 +98,3 @@ def service_env(settings: OrganisingSettings, namespace: str, service: str, **ex
         "ORGANISING_LOG_LEVEL": "WARNING",
         **extra,
     }
-

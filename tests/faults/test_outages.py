@@ -106,11 +106,16 @@ async def run_through_outage(
     intake.stop()
     await flow.finished(timeout=120)
     await intake.finished(timeout=60)
-    print(f"{time.strftime('%H:%M:%S')} during the outage: {during[0]} writes accepted, {during[1]} events acknowledged; "
-          f"intake refused {dict(intake.refused)}, unanswered {intake.unanswered}; flow resent {flow.resent_chunks} chunks", flush=True)
+    print(
+        f"{time.strftime('%H:%M:%S')} during the outage: {during[0]} writes accepted, {during[1]} events acknowledged; "
+        f"intake refused {dict(intake.refused)}, unanswered {intake.unanswered}; flow resent {flow.resent_chunks} chunks",
+        flush=True,
+    )
     assert recruitment.process.poll() is None and reporting.process.poll() is None, "a service exited during the outage"
 
-    intake_events = await each_accepted_write_once(nodes.settings, intake.accepted, unanswered=intake.unanswered, repeats_allowed=repeats_allowed)
+    intake_events = await each_accepted_write_once(
+        nodes.settings, intake.accepted, unanswered=intake.unanswered, repeats_allowed=repeats_allowed
+    )
     await reporting_caught_up(settings, timeout=180)
     totals = await live_equals_rebuild(settings)
     expected = expected_totals(flow.events)

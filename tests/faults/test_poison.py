@@ -39,7 +39,9 @@ async def send_in_order(bootstrap_servers: str, topic: str, events: list[dict]) 
         await producer.stop()
 
 
-async def test_a_restart_with_a_poison_record_in_the_partition_dead_letters_it_and_counts_what_follows(isolated_settings, namespace, service):
+async def test_a_restart_with_a_poison_record_in_the_partition_dead_letters_it_and_counts_what_follows(
+    isolated_settings, namespace, service
+):
     settings = reporting_settings_of(isolated_settings, namespace)
     topic = settings.topics.violations
     reporting = service("reporting")
@@ -59,7 +61,10 @@ async def test_a_restart_with_a_poison_record_in_the_partition_dead_letters_it_a
     reporting.start()
     await reporting.healthy()
 
-    letters = [json.loads(record.value) for record in await read_topic(settings.kafka_bootstrap_servers, settings.topics.deadletter, expected=1, timeout=90)]
+    letters = [
+        json.loads(record.value)
+        for record in await read_topic(settings.kafka_bootstrap_servers, settings.topics.deadletter, expected=1, timeout=90)
+    ]
     ours = [letter for letter in letters if (letter["topic"], letter["partition"], letter["offset"]) == (topic, partition, poison_offset)]
     assert ours, f"no dead letter for the poison record at {topic}[{partition}]@{poison_offset}: {letters}"
     assert {letter["consumer"] for letter in ours} == {"reporting"}

@@ -38,7 +38,9 @@ async def kill_while_flowing(process: ServiceProcess, flow: KafkaFlow, applied, 
     at_kill = []
     for _ in range(kills):
         since = await applied()
-        await eventually(lambda since=since: _advanced(applied, since + progress), timeout=90, interval=0.2, what=f"{process.name} applying again")
+        await eventually(
+            lambda since=since: _advanced(applied, since + progress), timeout=90, interval=0.2, what=f"{process.name} applying again"
+        )
         assert not flow.done, f"the flow ended before kill {len(at_kill) + 1}"
         process.kill()
         at_kill.append(await applied())
@@ -109,13 +111,22 @@ async def test_notifications_killed_three_times_mid_stream_queue_and_deliver_eac
 
             flow = KafkaFlow(isolated_settings.kafka_bootstrap_servers, topics, "notify", rate=RATE)
             flow.start()
-            await kill_while_flowing(notifications, flow, lambda: projection_applied(isolated_settings.mongodb_url, database, "notifications"),
-                                     kills=KILLS, progress=400)
+            await kill_while_flowing(
+                notifications,
+                flow,
+                lambda: projection_applied(isolated_settings.mongodb_url, database, "notifications"),
+                kills=KILLS,
+                progress=400,
+            )
             await flow.finished(timeout=120)
             events = flow.events
             total = await records_on(isolated_settings.kafka_bootstrap_servers, [topics.violations, topics.membership, topics.progress])
-            await eventually(lambda: _advanced(lambda: projection_applied(isolated_settings.mongodb_url, database, "notifications"), total),
-                             timeout=120, interval=0.5, what=f"notifications applied all {total} records")
+            await eventually(
+                lambda: _advanced(lambda: projection_applied(isolated_settings.mongodb_url, database, "notifications"), total),
+                timeout=120,
+                interval=0.5,
+                what=f"notifications applied all {total} records",
+            )
 
             expected = {f"{subscription}:{event['event_id']}" for event in events if event["event_type"] in noticed}
             deliveries = mongo[database]["deliveries"]
@@ -126,7 +137,9 @@ async def test_notifications_killed_three_times_mid_stream_queue_and_deliver_eac
                 return await deliveries.count_documents({"status": "delivered"}) == len(expected)
 
             async def statuses() -> dict[str, int]:
-                return {row["_id"]: row["n"] async for row in await deliveries.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])}
+                return {
+                    row["_id"]: row["n"] async for row in await deliveries.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])
+                }
 
             try:
                 await eventually(all_delivered, timeout=180, interval=0.5, what="every delivery delivered")

@@ -37,8 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--store-port", type=int, default=_port_from_env("MONGODB_URL", 27017))
     for name, port in SERVICES:
         parser.add_argument(f"--{name}-port", type=int, default=port)
-    parser.add_argument("--max-restarts", type=int, default=RestartPolicy.max_restarts, help="restarts of one service allowed within the window")
-    parser.add_argument("--restart-window", type=float, default=RestartPolicy.window_seconds, help="seconds over which restarts are counted")
+    parser.add_argument(
+        "--max-restarts", type=int, default=RestartPolicy.max_restarts, help="restarts of one service allowed within the window"
+    )
+    parser.add_argument(
+        "--restart-window", type=float, default=RestartPolicy.window_seconds, help="seconds over which restarts are counted"
+    )
     return parser
 
 
@@ -91,8 +95,13 @@ def run(args: argparse.Namespace) -> int:
             service.launch()
             services.append(service)
         for service, port in zip(services, ports.values(), strict=True):
-            wait_until(functools.partial(_healthy, port), timeout=60, what=service.name, process=service.process,
-                       log_path=data / "logs" / f"{service.name}.log")
+            wait_until(
+                functools.partial(_healthy, port),
+                timeout=60,
+                what=service.name,
+                process=service.process,
+                log_path=data / "logs" / f"{service.name}.log",
+            )
         print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}")
         print(f"store (SecantusDB)  {store.url}")
         for service, port in zip(services, ports.values(), strict=True):

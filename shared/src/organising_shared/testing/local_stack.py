@@ -51,8 +51,16 @@ class LocalStack:
     def start(self, *, timeout: float = 180.0) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         argv = [
-            sys.executable, "-m", "organising_shared.devstack.cli", "run", "--data", str(self.data),
-            "--kafka-port", str(self.ports["kafka"]), "--store-port", str(self.ports["store"]),
+            sys.executable,
+            "-m",
+            "organising_shared.devstack.cli",
+            "run",
+            "--data",
+            str(self.data),
+            "--kafka-port",
+            str(self.ports["kafka"]),
+            "--store-port",
+            str(self.ports["store"]),
             *(f"--{name}-port={self.ports[name]}" for name in SERVICE_NAMES),
             *self.extra_args,
         ]
@@ -60,7 +68,9 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL")} | self.env
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child's for its lifetime
         # Its own process group: stop() signals the launcher and everything it started.
-        self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+        self.process = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while "Ctrl-C stops everything" not in self.log() or not all(healthy(self.ports[name]) for name in SERVICE_NAMES):
