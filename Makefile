@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/recruitment services/reporting services/notifications services/gateway
 
-.PHONY: run test test-unit test-integration fuzz lint format bench soak lock compose-check compose-smoke clean
+.PHONY: run test test-unit test-integration test-faults fuzz lint format bench soak lock compose-check compose-smoke clean
 
 $(STAMP): requirements/dev.lock $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,8 +53,10 @@ run:
 	@$(MAKE) --no-print-directory $(STAMP)
 	$(BIN)/organising-devstack run
 
+# The fault suite (tests/faults, about 8 minutes) has its own target, so that this one stays
+# under 15 minutes on this machine; CI runs both.
 test: $(STAMP) $(SYSTEM_STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests -m "not faults"
 
 # Lint, format and types, as CI checks them (`.ci/run` calls this before the tests).
 lint: $(STAMP)
@@ -78,6 +80,11 @@ test-integration: $(STAMP)
 fuzz: $(STAMP)
 	FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -m fuzz --timeout=1800
 
+# Services as real processes killed with SIGKILL, the broker and the store stopped under load,
+# a rebalance, a poison record; the launcher restarting a killed service (tests/faults/README.md).
+test-faults: $(STAMP) $(SYSTEM_STAMP)
+	$(BIN)/pytest tests/faults -m faults
+
 # wrk (Debian) drives the GET latency benchmark; without it the bench falls back to a Python
 # client and says so.
 BENCH_STAMP := $(VENV)/.bench-packages
@@ -87,6 +94,10 @@ $(BENCH_STAMP):
 
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench
+
+# The local stack under a steady load for SOAK_SECONDS (default 600): memory, lag, nothing lost.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
 
 lock:
 	uv pip compile --generate-hashes --python-version 3.11 --prerelease=if-necessary-or-explicit -q requirements/runtime.in -o requirements/runtime.lock

@@ -57,6 +57,15 @@ async def counters(settings: ReportingSettings, generation: str | None = None) -
         await mongo.close()
 
 
+def year_totals(figures: dict[str, dict]) -> dict[str, int]:
+    """The year 2026's totals of the target metrics and departures, over every sector and federation."""
+    rows = [row for doc_id, row in figures.items() if doc_id.startswith("2026|")]
+    return {
+        name: sum(row.get(name, 0) for row in rows)
+        for name in ("members_recruited", "members_left", "union_units_established", "cases_resolved")
+    }
+
+
 def _without_zeros(tree: dict[str, Any]) -> dict[str, Any]:
     kept = {}
     for key, value in tree.items():

@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import applied_offsets, counters, publish_many, running_service, service_process
+from tests.integration.reporting.support import applied_offsets, counters, publish_many, running_service, service_process, year_totals
 
 pytestmark = pytest.mark.integration
 
@@ -36,14 +36,6 @@ def thousand_events() -> list[dict]:
         events.append(b.violation_reported(f"c{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 37}"))
         events.append(b.case_closed(f"c{i}", "won", on="2026-06-01"))
     return events
-
-
-def year_totals(figures: dict[str, dict]) -> dict[str, int]:
-    rows = [row for doc_id, row in figures.items() if doc_id.startswith("2026|")]
-    return {
-        name: sum(row.get(name, 0) for row in rows)
-        for name in ("members_recruited", "members_left", "union_units_established", "cases_resolved")
-    }
 
 
 async def _applied_at_least(settings, expected):

@@ -1,7 +1,10 @@
 """`organising-devstack run`: Kafka, the store and the three services on loopback (what `make run` does).
 
 Data lives in var/ of the checkout (or --data), so a restart keeps members, targets and offsets.
-Ctrl-C or SIGTERM stops the services first, then the broker and the store, and leaves nothing behind.
+A service that exits (killed, crashed) is started again after a back-off while the others keep
+running (`supervisor`); one that exits more than --max-restarts times within --restart-window
+seconds stops the stack. Ctrl-C or SIGTERM stops the services first, then the broker and the
+store, and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from organising_shared.devstack.kafka_node import KafkaNode
 from organising_shared.devstack.paths import repo_root
 from organising_shared.devstack.processes import port_open, spawn, stop, wait_until
 from organising_shared.devstack.store_node import StoreNode
+from organising_shared.devstack.supervisor import RestartPolicy, SupervisedService
 
 SERVICES = (("recruitment", 8001), ("reporting", 8002), ("notifications", 8003), ("gateway", 8004))
 
@@ -33,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--federation-port", type=int, help="Kafka's TLS + SCRAM listener for federations (default: Kafka's port + 2)")
     for name, port in SERVICES:
         parser.add_argument(f"--{name}-port", type=int, default=port)
+    parser.add_argument(
+        "--max-restarts", type=int, default=RestartPolicy.max_restarts, help="restarts of one service allowed within the window"
+    )
+    parser.add_argument(
+        "--restart-window", type=float, default=RestartPolicy.window_seconds, help="seconds over which restarts are counted"
+    )
     return parser
 
 
@@ -63,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     kafka = KafkaNode(data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1, federation_port=federation_port)
     store = StoreNode(data / "store", port=args.store_port)
-    services: list[tuple[str, int, subprocess.Popen]] = []
+    policy = RestartPolicy(max_restarts=args.max_restarts, window_seconds=args.restart_window)
+    services: list[SupervisedService] = []
     try:
         kafka.launch()
         store.launch()
@@ -76,23 +88,39 @@ def run(args: argparse.Namespace) -> int:
             "ORGANISING_LOG_FORMAT": os.environ.get("ORGANISING_LOG_FORMAT", "text"),
         }
         for name, port in ports.items():
-            log = data / "logs" / f"{name}.log"
-            process = spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env={**env, "ORGANISING_PORT": str(port)})
-            services.append((name, port, process))
-        for name, port, process in services:
-            wait_until(functools.partial(_healthy, port), timeout=60, what=name, process=process, log_path=data / "logs" / f"{name}.log")
+            service = SupervisedService(
+                name,
+                start=_starter(name, port, env, data / "logs" / f"{name}.log"),
+                policy=policy,
+                healthy=functools.partial(_healthy, port),
+                say=_say,
+            )
+            service.launch()
+            services.append(service)
+        for service, port in zip(services, ports.values(), strict=True):
+            wait_until(
+                functools.partial(_healthy, port),
+                timeout=60,
+                what=service.name,
+                process=service.process,
+                log_path=data / "logs" / f"{service.name}.log",
+            )
         print(f"Kafka {kafka.version}   {kafka.bootstrap_servers}   (plaintext, loopback: internal)")
         ca = kafka.tls.ca_path if kafka.tls else "?"
         print(f"Kafka for federations {kafka.federation_bootstrap_servers}   (TLS + SASL SCRAM-SHA-512, CA {ca})")
         print(f"store (SecantusDB)  {store.url}")
-        for name, port, _ in services:
-            print(f"{name:<13}       http://127.0.0.1:{port}   ({'metrics: /metrics' if name == 'gateway' else 'docs: /docs'})")
+        for service, port in zip(services, ports.values(), strict=True):
+            pid = service.process.pid if service.process else "-"
+            what = "metrics: /metrics" if service.name == "gateway" else "docs: /docs"
+            print(f"{service.name:<13}       http://127.0.0.1:{port}   ({what}, pid {pid})")
         print(f"dashboard           http://127.0.0.1:{ports['reporting']}/dashboard")
         print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
-        while all(process.poll() is None for *_, process in services):
+        while not any(service.given_up for service in services):
+            for service in services:
+                service.check()
             time.sleep(0.5)
-        failed = [name for name, _, process in services if process.poll() is not None]
-        print(f"stopped: {', '.join(failed)} exited; see {data / 'logs'}", file=sys.stderr)
+        failed = [service.name for service in services if service.given_up]
+        print(f"stopped: {', '.join(failed)} kept exiting; see {data / 'logs'}", file=sys.stderr)
         return 1
     except _Stop:
         print("stopping…", flush=True)
@@ -100,10 +128,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for *_, process in services:
-            stop(process)
+        for service in services:
+            stop(service.process)
         kafka.stop()
         store.stop()
+
+
+def _starter(name: str, port: int, env: dict[str, str], log: Path) -> Callable[[], subprocess.Popen]:
+    def start() -> subprocess.Popen:
+        return spawn([sys.executable, "-m", f"{name}.main"], log_path=log, env={**env, "ORGANISING_PORT": str(port)})
+
+    return start
+
+
+def _say(line: str) -> None:
+    # The launcher's output is the stack's log: a restart must be visible there, with its time.
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
 
 def _healthy(port: int) -> bool:
