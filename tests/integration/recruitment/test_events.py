@@ -126,9 +126,9 @@ async def test_state_rules_are_refused_without_writing(client, tokens, db):
     unknown = await client.post("/api/v1/members/m_nobody/leave", json={"reason": "resigned", "left_on": "2026-03-21"}, headers=auth)
     assert unknown.status_code == 404
 
-    case_id = (await client.post("/api/v1/violations", json=payloads.violation(case_id="case-x-1"), headers=auth)).json()["case_id"]
-    assert case_id == "case-x-1"
-    assert (await client.post("/api/v1/violations", json=payloads.violation(case_id="case-x-1"), headers=auth)).status_code == 409
+    case_id = (await client.post("/api/v1/violations", json=payloads.violation(case_id="case-fspmi-x1"), headers=auth)).json()["case_id"]
+    assert case_id == "case-fspmi-x1"
+    assert (await client.post("/api/v1/violations", json=payloads.violation(case_id="case-fspmi-x1"), headers=auth)).status_code == 409
     close = {"outcome": "settled", "closed_on": "2026-04-01"}
     assert (await client.post(f"/api/v1/violations/{case_id}/close", json=close, headers=auth)).status_code == 201
     assert (
@@ -136,3 +136,21 @@ async def test_state_rules_are_refused_without_writing(client, tokens, db):
     ).status_code == 409
     assert (await client.post("/api/v1/violations/case-none/close", json=close, headers=auth)).status_code == 404
     assert await outbox_events(db) == 4  # recruited, left, reported, closed
+
+
+async def test_a_federation_names_only_its_own_units_and_cases(client, tokens, db):
+    # Reporting keys a unit or case by its id alone: SPN's id in FSPMI's hands would take it over.
+    fspmi, admin = Tokens.header(tokens.fspmi), Tokens.header(tokens.admin)
+    for path, body, field in (
+        ("/api/v1/violations", payloads.violation(case_id="case-spn-0007"), "body.case_id"),
+        ("/api/v1/union-units", payloads.union_unit(unit_id="spn-puk-0007"), "body.unit_id"),
+    ):
+        refused = await client.post(path, json=body, headers=fspmi)
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert error["field"] == field and "fspmi-" in error["reason"] and "spn" not in error["reason"].lower().replace("fspmi", "")
+    assert await db["outbox"].count_documents({}) == 0  # nothing published
+    own = await client.post("/api/v1/violations", json=payloads.violation(case_id="FSPMI-case-7"), headers=fspmi)
+    assert own.status_code == 201, own.text
+    named = await client.post("/api/v1/union-units", json={**payloads.union_unit(unit_id="puk-spn-9"), "federation": "SPN"}, headers=admin)
+    assert named.status_code == 201, named.text  # the admin acts for SPN: SPN's namespace

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from gateway.admission import Refused, admit, owner
+from gateway.admission import Refused, admit
+from organising_shared.namespaces import owner
 from tests.integration.reporting.builders import (
     case_closed,
     case_progressed,

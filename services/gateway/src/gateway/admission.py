@@ -23,12 +23,10 @@ from dataclasses import dataclass
 
 from organising_shared.decoding import Rejection, decode_event
 from organising_shared.events import Event
+from organising_shared.namespaces import NAMESPACED_ID, namespace_problem
 from organising_shared.topics import MEMBERSHIP, TOPIC_OF_EVENT_TYPE, VIOLATIONS
 
 ACCEPTED_TOPICS = (MEMBERSHIP, VIOLATIONS)
-# The id that keys an entity across federations, and the optional kind prefix the recruitment
-# service puts before the federation code when it mints one (`puk-fspmi-…`, `case-fspmi-…`).
-NAMESPACED_ID = {"unit_id": "puk-", "case_id": "case-"}
 
 
 @dataclass(frozen=True)
@@ -51,23 +49,8 @@ def admit(raw: bytes | None, *, federation: str, publishers: Collection[str]) ->
             "(targets are set by the confederation, progress is computed by the platform)",
             "refused",
         )
-    for field, kind in NAMESPACED_ID.items():
+    for field in NAMESPACED_ID:
         value = getattr(event.data, field, None)
-        if value is not None and owner(value, kind=kind, codes=publishers) != federation:
-            return Refused(
-                f"data.{field} must begin with '{kind}{federation.lower()}-' or '{federation.lower()}-': "
-                f"a federation names only its own {'union units' if field == 'unit_id' else 'cases'}",
-                "refused",
-            )
+        if value is not None and (problem := namespace_problem(field, value, federation=federation, codes=publishers)):
+            return Refused(f"data.{field} {problem}", "refused")
     return event
-
-
-def owner(identifier: str, *, kind: str, codes: Collection[str]) -> str | None:
-    """The federation whose namespace `identifier` is in: `<code>-…` or `<kind><code>-…`, any case.
-
-    The longest matching prefix wins, so `fsp-isi-7` belongs to FSP-ISI even where FSP is a
-    code too, and `puk-fspmi-1` to FSPMI even where PUK is one.
-    """
-    lowered = identifier.lower()
-    matches = [(len(head), code) for code in codes for head in (f"{code.lower()}-", f"{kind}{code.lower()}-") if lowered.startswith(head)]
-    return max(matches)[1] if matches else None

@@ -33,6 +33,7 @@ from organising_shared.events import (
     ViolationReportedEvent,
     new_event,
 )
+from organising_shared.namespaces import namespace_problem
 from recruitment import outbox
 from recruitment.config import RecruitmentSettings
 from recruitment.errors import Conflict, Forbidden, Invalid, NotFound
@@ -254,7 +255,17 @@ class Intake:
 
     # -- union units and violations -----------------------------------------------------------
 
+    def _own_id(self, field: str, identifier: str | None, federation: str) -> None:
+        """A caller names only ids in its federation's namespace (organising_shared.namespaces):
+        reporting keys units and cases by id alone, so another's id would take over its entity."""
+        if identifier is not None and (
+            problem := namespace_problem(field, identifier, federation=federation, codes=self._settings.publishers)
+        ):
+            raise Invalid(f"body.{field}", problem)
+
     def report_union_unit(self, federation: str, body: UnionUnitCreate) -> Write:
+        self._own_id("unit_id", body.unit_id, federation)
+
         async def write(session: AsyncClientSession) -> Outcome:
             unit_id = body.unit_id or f"puk-{federation.lower()}-{secrets.token_hex(6)}"
             if await self.db[UNITS].find_one({"_id": unit_id}, {"_id": 1}, session=session):
@@ -282,6 +293,8 @@ class Intake:
         return write
 
     def report_violation(self, federation: str, body: ViolationCreate) -> Write:
+        self._own_id("case_id", body.case_id, federation)
+
         async def write(session: AsyncClientSession) -> Outcome:
             case_id = body.case_id or f"case-{federation.lower()}-{secrets.token_hex(6)}"
             if await self.db[CASES].find_one({"_id": case_id}, {"_id": 1}, session=session):
