@@ -15,11 +15,12 @@ import logging
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from organising_shared.digits import to_ascii_digits
 
 _TESTS = Path(__file__).resolve().parent
 _SUBMITTED: set[str] = set()
@@ -59,17 +60,12 @@ def personal_data_in_test_sources() -> set[str]:
     return found
 
 
-def _ascii_digits(text: str) -> str:
-    # A NIK typed in another script's digits is the same NIK: compare it in 0-9.
-    return "".join(str(unicodedata.digit(char)) if char.isdigit() and not char.isascii() else char for char in text)
-
-
 def find_personal_data(lines: Iterator[tuple[str, int, str]], values: set[str]) -> list[str]:
     """`file:line` of each line holding one of `values` (never the value itself)."""
     wanted = sorted((value for value in values if len(value) >= 6), key=len, reverse=True)
     hits = []
     for where, number, line in lines:
-        plain = _ascii_digits(unicodedata.normalize("NFKC", line))
+        plain = to_ascii_digits(line)  # a NIK typed in another script's digits is the same NIK
         if any(value in plain for value in wanted):
             hits.append(f"{where}:{number}")
     return hits

@@ -123,15 +123,9 @@ def install_problem_details(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_exception(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        # Routes write their details without values (the privacy rule); a non-string detail
-        # (a list some older code raised) is flattened the same way as request validation.
-        if isinstance(error.detail, list):
-            problem = validation_problem(error.detail)
-            problem.status = error.status_code
-        else:
-            detail = str(error.detail) if error.detail else _BY_STATUS.get(error.status_code, ("error", "Error"))[1]
-            problem = ProblemError(error.status_code, detail)
-        return problem_response(problem, headers=getattr(error, "headers", None))
+        # Routes write their details without values (the privacy rule).
+        detail = str(error.detail) if error.detail else _BY_STATUS.get(error.status_code, ("error", "Error"))[1]
+        return problem_response(ProblemError(error.status_code, detail), headers=getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -36,7 +36,7 @@ class RecordLike(Protocol):
 @dataclass(frozen=True)
 class Delivered:
     """A valid event, where it came from, and its record's key and bytes (kept for a dead
-    letter, should applying it fail for good)."""
+    letter, should applying it fail for good): itself a `RecordLike`."""
 
     event: Event
     topic: str
@@ -57,33 +57,6 @@ class PreparedBatch:
     # The stored offset of each partition some of whose records were skipped as applied before
     # (a redelivery; or, if the partition now ends below it, a topic recreated: `faststream.topic_behind_offsets`).
     skipped: dict[Position, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DeliveredRecord:
-    """A delivered event seen as the record it came in (what `DeadLetter.of` needs)."""
-
-    item: Delivered
-
-    @property
-    def topic(self) -> str:
-        return self.item.topic
-
-    @property
-    def partition(self) -> int:
-        return self.item.partition
-
-    @property
-    def offset(self) -> int:
-        return self.item.offset
-
-    @property
-    def key(self) -> bytes | None:
-        return self.item.key
-
-    @property
-    def value(self) -> bytes | None:
-        return self.item.value
 
 
 def highest_offsets(records: Sequence[RecordLike | Delivered]) -> dict[Position, int]:

@@ -24,7 +24,6 @@ from organising_shared.metrics import DEAD_LETTERS
 from organising_shared.observability.logs import event_fields
 from organising_shared.projections.batch import (
     Delivered,
-    DeliveredRecord,
     Position,
     PreparedBatch,
     RecordLike,
@@ -97,10 +96,15 @@ class ExactlyOnceProjector:
         for the whole decode between two of its round trips.
         """
         stored = await self.stored_offsets()
-        fresh = [r for r in records if r.offset > stored.get((r.topic, r.partition), -1)]
-        skipped = {
-            (r.topic, r.partition): stored[(r.topic, r.partition)] for r in records if r.offset <= stored.get((r.topic, r.partition), -1)
-        }
+        fresh: list[RecordLike] = []
+        skipped: dict[Position, int] = {}
+        for record in records:  # one pass: a batch holds up to 20,000 records
+            partition = (record.topic, record.partition)
+            applied_up_to = stored.get(partition, -1)
+            if record.offset > applied_up_to:
+                fresh.append(record)
+            else:
+                skipped[partition] = applied_up_to
         if not fresh:
             return PreparedBatch([], None, {}, skipped) if skipped else None
         delivered: list[Delivered] = []
@@ -141,7 +145,7 @@ class ExactlyOnceProjector:
 
     async def dead_letter_delivered(self, item: Delivered, reason: str) -> None:
         """Dead-letter a valid event that cannot be applied (`isolation.apply_isolating`)."""
-        await self._dead_letter(DeliveredRecord(item), reason, kind="poison")
+        await self._dead_letter(item, reason, kind="poison")
 
     async def apply(self, batch: PreparedBatch | None, **options: Any) -> int:
         """Apply a prepared batch with its offsets in one transaction; returns how many events.
@@ -196,6 +200,6 @@ class ExactlyOnceProjector:
 
 def _event_id_of(record: RecordLike) -> Any:
     """The event id of a record, where it is known without decoding (for log lines)."""
-    if isinstance(record, DeliveredRecord):
-        return record.item.event.event_id
+    if isinstance(record, Delivered):
+        return record.event.event_id
     return next((value.decode("ascii", "replace") for key, value in getattr(record, "headers", None) or () if key == "event_id"), None)
