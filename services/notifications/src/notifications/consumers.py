@@ -26,6 +26,7 @@ def register_consumers(
         apply=lambda delivered, session: queue_deliveries(database, delivered, session),
         topics=topics,
         federations=settings.publishers,
+        programmes=settings.programme_codes,
         dead_letters=broker,
         after_commit=wake_dispatcher,
     )

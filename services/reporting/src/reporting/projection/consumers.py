@@ -34,6 +34,7 @@ def register_consumers(
         database=database,
         topics=topics,
         federations=settings.publishers,
+        programmes=settings.programme_codes,
         dead_letters=broker,
         after_commit=after_commit,
         keep_event_log=settings.event_log,

@@ -181,6 +181,7 @@ async def rebuild(
         digest=digest_batch,
         topics=settings.topics,
         federations=settings.publishers,
+        programmes=settings.programme_codes,
         dead_letters=_NotDeadLettered(),
         consumer="reporting-rebuild",
     )
