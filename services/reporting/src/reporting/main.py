@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
@@ -93,6 +94,16 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan, responses=PROBLEM_RESPONSES, telemetry=FASTAPI_TELEMETRY)
     install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
+    if settings.cors_origins:
+        # The organisers' app reads cases and sets targets from recruitment's origin. Bearer tokens,
+        # not cookies: no credentials mode, so another site gains nothing a token would not give it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "PUT"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
