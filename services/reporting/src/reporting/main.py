@@ -18,10 +18,12 @@ from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 from reporting.api.cache import SharedFigures
+from reporting.api.cases import cases_router
 from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router
 from reporting.api.figures import reporting_router
 from reporting.api.live import live_router
+from reporting.api.workplaces import workplaces_router
 from reporting.config import ReportingSettings
 from reporting.projection.consumers import register_consumers
 from reporting.projection.generations import ensure_current_generation
@@ -111,6 +113,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.include_router(live_router())
     app.include_router(dashboard_router())
     app.include_router(export_router())
+    app.include_router(workplaces_router())
+    app.include_router(cases_router())  # after reporting_router: /violations/summary is matched first
     observe_app(app, service="reporting")
     return app
 
