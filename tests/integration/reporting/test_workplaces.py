@@ -13,8 +13,7 @@ from reporting.projection.generations import current_generation
 from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import ADMIN, applied_offsets, publish, running_service
-from tests.integration.reporting.test_targets_api import issue
+from tests.integration.reporting.support import ADMIN, applied_offsets, issue, publish, running_service
 
 pytestmark = pytest.mark.integration
 
