@@ -4,13 +4,16 @@ public holidays, scoping, and a rebuild giving the same answers. Real broker and
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from organising_shared.auth import Role
 from organising_shared.deadlines import working_days_until
 from organising_shared.periods import jakarta_today
+from reporting.api.exports import CASES_SHEET
 from reporting.projection.generations import current_generation
 from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
@@ -18,6 +21,10 @@ from tests.integration.reporting import builders as b
 from tests.integration.reporting.support import ADMIN, applied_offsets, issue, publish, running_service
 
 pytestmark = pytest.mark.integration
+
+
+def rows_of(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(response.content))[CASES_SHEET].iter_rows(values_only=True))
 
 
 async def _applied(settings, count: int) -> bool:
@@ -175,6 +182,17 @@ async def test_case_list_and_detail_with_deadlines_scoped_and_rebuilt_alike(repo
         assert (await client.get("/api/v1/violations/c-aug", headers=viewer)).status_code == 403
         assert (await client.get("/api/v1/violations/c-nowhere", headers=ADMIN)).status_code == 404
         assert (await client.get("/api/v1/violations")).status_code == 401
+
+        # The semester export: open cases with their deadlines, counted for everyone, listed for whom may read them.
+        for headers, listed in ((ADMIN, {"c-aug", "c-order", "c-spn"}), (fspmi, {"c-aug", "c-order"}), (viewer, set())):
+            response = await client.get("/api/v1/exports/2026-S2.xlsx", headers=headers)
+            assert response.status_code == 200
+            rows = list(load_workbook(io.BytesIO(response.content))[CASES_SHEET].iter_rows(values_only=True))
+            assert {row[0] for row in rows if str(row[0]).startswith("c-")} == listed
+            assert ("Garmen–Tekstil", "labour_inspection", 1, 0) in [row[:4] for row in rows]
+            assert ("Semen", "arbitration", 1, 1) in [row[:4] for row in rows]
+        [aug_row] = [row for row in rows_of(await client.get("/api/v1/exports/2026-S2.xlsx", headers=fspmi)) if row[0] == "c-aug"]
+        assert aug_row[9:12] == ("2026-09-29", aug["working_days_left"], "Ya / Yes")
 
         details = {case_id: (await client.get(f"/api/v1/violations/{case_id}", headers=ADMIN)).json() for case_id in cases}
         result = await rebuild(reporting_settings)

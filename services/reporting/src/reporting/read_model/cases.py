@@ -181,6 +181,15 @@ async def case_page(
     database: AsyncDatabase, filters: CaseFilter, today: date, *, limit: int, after: tuple[str, str] | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the list, and the cursor of the next page (None on the last)."""
+    found = await _matching(database, filters, today)
+    if after is not None:
+        found = [item for item in found if item[0] > after]
+    page = found[:limit]
+    next_after = encode_cursor(page[-1][0]) if len(found) > limit else None
+    return [case_item(case_id, view, today) for _, case_id, view in page], next_after
+
+
+async def _matching(database: AsyncDatabase, filters: CaseFilter, today: date) -> list[tuple[tuple[str, str], str, dict[str, Any]]]:
     generation = await current_generation(database)
     found = [
         (sort_key(row["_id"], row[VIEW]), row["_id"], row[VIEW])
@@ -188,11 +197,12 @@ async def case_page(
         if filters.keeps(row[VIEW], today)
     ]
     found.sort(key=lambda item: item[0])
-    if after is not None:
-        found = [item for item in found if item[0] > after]
-    page = found[:limit]
-    next_after = encode_cursor(page[-1][0]) if len(found) > limit else None
-    return [case_item(case_id, view, today) for _, case_id, view in page], next_after
+    return found
+
+
+async def case_items(database: AsyncDatabase, filters: CaseFilter, today: date) -> list[dict[str, Any]]:
+    """Every case the filters choose, in the list's order (the export's sheet)."""
+    return [case_item(case_id, view, today) for _, case_id, view in await _matching(database, filters, today)]
 
 
 async def case_document(database: AsyncDatabase, case_id: str) -> dict[str, Any] | None:
