@@ -360,7 +360,7 @@ def _sector_sheet(sheet: Any, sector: Sector, breakdown: dict[str, Any], period:
     out.widths(44, 18, 18, 20, 18, 18, 18, 22)
 
 
-_NO_WORKPLACES = {
+_NO_WORKPLACES: dict[str, Any] = {
     "density": {"by_sector": [], "by_federation": [], "overall": dict.fromkeys(DENSITY_FIELDS, 0)},
     "cba": {},
     "workplaces": [],
