@@ -49,7 +49,7 @@ async def ensure_alert_indexes(database: AsyncDatabase) -> None:
 
 
 @dataclass(frozen=True)
-class _Change:
+class Change:
     collection: str
     key: str
     identity: dict[str, Any]  # fields every document of its kind has
@@ -58,7 +58,7 @@ class _Change:
     appended: bool
 
 
-def _change_for(event: Event) -> _Change | None:
+def change_for(event: Event) -> Change | None:
     data: Any = event.data
     federation = event.federation
     match event.event_type:
@@ -72,10 +72,10 @@ def _change_for(event: Event) -> _Change | None:
                 "responsible": data.responsible,
                 "due_on": data.due_on.isoformat(),
             }
-            return _Change(PLAN_ITEMS, data.item_id, {}, "added", entry, appended=False)
+            return Change(PLAN_ITEMS, data.item_id, {}, "added", entry, appended=False)
         case "ActionPlanItemProgressed":
             entry = {"status": data.status, "changed_on": data.changed_on.isoformat()}  # not the free-text note
-            return _Change(PLAN_ITEMS, data.item_id, {}, "progress", entry, appended=True)
+            return Change(PLAN_ITEMS, data.item_id, {}, "progress", entry, appended=True)
         case "ViolationReported":
             identity = {"federation": federation, "case_id": data.case_id}
             entry = {
@@ -84,14 +84,14 @@ def _change_for(event: Event) -> _Change | None:
                 "category": data.category,
                 "region_code": data.region_code,
             }
-            return _Change(CASES, case_key(federation, data.case_id), identity, "report", entry, appended=False)
+            return Change(CASES, case_key(federation, data.case_id), identity, "report", entry, appended=False)
         case "ViolationCaseProgressed":
             identity = {"federation": federation, "case_id": data.case_id}
             entry = {"stage": data.stage, "changed_on": data.changed_on.isoformat()}
-            return _Change(CASES, case_key(federation, data.case_id), identity, "progress", entry, appended=True)
+            return Change(CASES, case_key(federation, data.case_id), identity, "progress", entry, appended=True)
         case "ViolationCaseClosed":
             identity = {"federation": federation, "case_id": data.case_id}
-            return _Change(CASES, case_key(federation, data.case_id), identity, "closed_on", data.closed_on.isoformat(), appended=False)
+            return Change(CASES, case_key(federation, data.case_id), identity, "closed_on", data.closed_on.isoformat(), appended=False)
         case "WorkplaceRegistered":
             identity = {"federation": federation, "workplace_id": data.workplace_id}
             entry = {
@@ -101,7 +101,7 @@ def _change_for(event: Event) -> _Change | None:
                 "cba": data.cba,
                 "cba_expires_on": data.cba_expires_on.isoformat() if data.cba_expires_on else None,
             }
-            return _Change(WORKPLACES, workplace_key(federation, data.workplace_id), identity, "registered", entry, appended=False)
+            return Change(WORKPLACES, workplace_key(federation, data.workplace_id), identity, "registered", entry, appended=False)
         case "WorkplaceUpdated":
             identity = {"federation": federation, "workplace_id": data.workplace_id}
             entry = {"changed_on": data.changed_on.isoformat()}
@@ -109,7 +109,7 @@ def _change_for(event: Event) -> _Change | None:
                 value = getattr(data, name)
                 if value is not None:
                     entry[name] = value.isoformat() if name == "cba_expires_on" else value
-            return _Change(WORKPLACES, workplace_key(federation, data.workplace_id), identity, "updates", entry, appended=True)
+            return Change(WORKPLACES, workplace_key(federation, data.workplace_id), identity, "updates", entry, appended=True)
     return None
 
 
@@ -122,17 +122,27 @@ async def record_alert_state(database: AsyncDatabase, delivered: Sequence[Delive
     """Fold each event into its plan item, case or workplace; returns how many documents changed."""
     changed = 0
     for item in delivered:
-        change = _change_for(item.event)
-        if change is not None and await _apply(database, change, str(item.event.event_id), session):
+        change = change_for(item.event)
+        if change is None:
+            continue
+        collection = database[change.collection]
+        row = await collection.find_one({"_id": change.key}, session=session)
+        folded = fold_into(row, change, str(item.event.event_id))
+        if folded is not None:
+            await collection.replace_one({"_id": change.key}, folded, upsert=True, session=session)
             changed += 1
     return changed
 
 
-async def _apply(database: AsyncDatabase, change: _Change, event_id: str, session: AsyncClientSession) -> bool:
-    collection = database[change.collection]
-    row: dict[str, Any] = await collection.find_one({"_id": change.key}, session=session) or {"_id": change.key, "seen": [], "arrivals": 0}
+def empty_row(change: Change) -> dict[str, Any]:
+    return {"_id": change.key, "seen": [], "arrivals": 0}
+
+
+def fold_into(row: dict[str, Any] | None, change: Change, event_id: str) -> dict[str, Any] | None:
+    """Add one event to its thing's document (created when None); None when the event was seen before."""
+    row = row if row is not None else empty_row(change)
     if event_id in row["seen"]:
-        return False  # the same event produced twice
+        return None  # the same event produced twice
     row.update(change.identity)
     arrival = row["arrivals"]
     if change.appended:
@@ -144,8 +154,7 @@ async def _apply(database: AsyncDatabase, change: _Change, event_id: str, sessio
     row["seen"].append(event_id)
     row["arrivals"] = arrival + 1
     row.update(_queried_fields(change.collection, row))
-    await collection.replace_one({"_id": change.key}, row, upsert=True, session=session)
-    return True
+    return row
 
 
 def _queried_fields(collection: str, row: dict[str, Any]) -> dict[str, Any]:
