@@ -55,11 +55,13 @@ async def test_each_alert_is_delivered_once_and_a_moved_deadline_rearms(isolated
     overdue = events.plan_item_added(due_on="2026-04-03")
     overdue_item = overdue["data"]["item_id"]
     finished = events.plan_item_added(due_on="2026-04-03")
+    # Progress before its item (reordering): it applies once the item arrives, so the finished
+    # item never alerts.
     plan = [
+        events.plan_item_progressed(finished["data"]["item_id"], status="done", changed_on="2026-04-02"),
+        events.plan_item_progressed(overdue_item, status="in_progress", changed_on="2026-03-01", note="Rapat koordinasi DPW"),
         overdue,
         finished,
-        events.plan_item_progressed(overdue_item, status="in_progress", changed_on="2026-03-01", note="Rapat koordinasi DPW"),
-        events.plan_item_progressed(finished["data"]["item_id"], status="done", changed_on="2026-04-02"),
     ]
     report = events.violation_reported(category="overtime", sector="metal", reported_on="2026-02-05")
     case_id = report["data"]["case_id"]
