@@ -10,6 +10,7 @@ Dates (2026, `holidays` package): Nyepi Thursday 19 March, Idul Fitri 21-22 Marc
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -89,9 +90,13 @@ async def test_each_alert_is_delivered_once_and_a_moved_deadline_rearms(isolated
             await consumed(service.database, {topics.plans: 4, topics.violations: 1, topics.workplaces: 1})
             assert (await evaluate_alerts(service.database, today=QUIET, now=datetime.now(UTC))).raised == 0
 
-            # Five working days before the bipartite deadline (Nyepi not counted): near.
-            first = await evaluate_alerts(service.database, today=NEAR, now=datetime.now(UTC))
-            assert (first.raised, first.queued) == (1, 1)
+            # Five working days before the bipartite deadline (Nyepi not counted): near. Two
+            # evaluators at once (two replicas) raise it once.
+            first, racing = await asyncio.gather(
+                evaluate_alerts(service.database, today=NEAR, now=datetime.now(UTC)),
+                evaluate_alerts(service.database, today=NEAR, now=datetime.now(UTC)),
+            )
+            assert (first.raised + racing.raised, first.queued + racing.queued) == (1, 1)
             assert (await evaluate_alerts(service.database, today=NEAR, now=datetime.now(UTC))).raised == 0
             await settled(service.database)
             [near] = alerts_at("/ok/alerts")
@@ -115,6 +120,9 @@ async def test_each_alert_is_delivered_once_and_a_moved_deadline_rearms(isolated
                 f"cba-expiring|FSPMI|{workplace_id}|2026-07-01"
             ]
             assert alerts_at("/ok/spn") == []  # another federation's alerts are not its business
+            # A subscription created after an alert was raised does not receive it.
+            await service.subscribe(webhook(receiver.url("/ok/late-subscriber")), filters={"event_types": ALERT_TYPES})
+            assert (await evaluate_alerts(service.database, today=LATE, now=datetime.now(UTC))).queued == 0
 
             # The same events produced again: nothing new.
             await publish_first_events()
@@ -156,7 +164,9 @@ async def test_each_alert_is_delivered_once_and_a_moved_deadline_rearms(isolated
     rearmed = next(alert for alert in alerts_at("/ok/alerts") if alert["facts"]["alert_key"].endswith("|mediation|2026-04-06"))
     assert rearmed["facts"]["deadline"] == "2026-05-20" and rearmed["facts"]["working_days_left"] == 4
     # One delivery per alert and receiver, each with its own stable id; no free text of the events.
+    # The late subscriber receives only the alerts raised after it was created.
+    assert sorted(alert["notice_type"] for alert in alerts_at("/ok/late-subscriber")) == ["CaseDeadlineNear", "CbaExpiring"]
     deliveries = [request.headers["x-organising-delivery"] for request in receiver.requests]
-    assert len(deliveries) == len(set(deliveries)) == 8
+    assert len(deliveries) == len(set(deliveries)) == 10
     assert all("Rapat" not in request.body.decode() and "Pengurus" not in request.body.decode() for request in receiver.requests)
     assert finished["data"]["item_id"] not in " ".join(keys)
