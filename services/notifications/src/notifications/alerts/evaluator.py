@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -86,7 +86,7 @@ async def evaluate_alerts(database: AsyncDatabase, *, today: date, now: datetime
     return Evaluation(raised, queued)
 
 
-async def _candidates(database: AsyncDatabase, *, today: date, now: datetime) -> Any:
+async def _candidates(database: AsyncDatabase, *, today: date, now: datetime) -> AsyncIterator[tuple[alerts.Alert, Callable[[], Notice]]]:
     """(alert, notice builder) for everything past a threshold today, raised before or not."""
     async for row in database[PLAN_ITEMS].find({"open": True, "due_on": {"$lt": today.isoformat()}}):
         item = plan_item_now(row)
