@@ -17,8 +17,8 @@ from organising_shared.metrics import metrics_router
 from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
-from reporting.api.cache import SharedFigures
 from reporting.api.activities import activities_router
+from reporting.api.cache import SharedFigures
 from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router
 from reporting.api.figures import reporting_router

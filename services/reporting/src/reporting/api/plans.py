@@ -20,7 +20,9 @@ from reporting.api.figures import PeriodQuery, _period
 from reporting.read_model import plans as P
 from reporting.read_model.organising import plan_document, plan_documents
 
-FederationQuery = Annotated[str | None, Query(pattern=FEDERATION_CODE_PATTERN, description="Only this federation's items", examples=["FSPMI"])]
+FederationQuery = Annotated[
+    str | None, Query(pattern=FEDERATION_CODE_PATTERN, description="Only this federation's items", examples=["FSPMI"])
+]
 ItemPath = Annotated[str, Path(min_length=1, max_length=64, examples=["plan-fspmi-2026-07"])]
 
 

@@ -18,6 +18,7 @@ from organising_shared.reference import EmploymentStatus, Gender, Sector
 from reporting.api.exports import LABELS, SUPPRESSED, _SheetWriter
 from reporting.read_model.breakdowns import SMALL_CELL
 
+
 def _id(code: str) -> str:
     return LABELS[code].split(" / ")[0]
 
@@ -39,10 +40,7 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("activities.activities", "Semua kegiatan", "All activities"),
     ("activities.participants.total", "Peserta semua kegiatan", "Participants in all activities"),
     ("members_recruited.total", "Anggota baru", "New members"),
-    *(
-        (f"members_recruited.by_gender.{g.value}", f"Anggota baru — {_id(g)}", f"New members — {_en(g)}")
-        for g in Gender
-    ),
+    *((f"members_recruited.by_gender.{g.value}", f"Anggota baru — {_id(g)}", f"New members — {_en(g)}") for g in Gender),
     *(
         (f"members_recruited.by_employment_status.{s.value}", f"Anggota baru — {_id(s)}", f"New members — {_en(s)}")
         for s in EmploymentStatus
@@ -94,7 +92,10 @@ def _cover(out: _SheetWriter, report: dict[str, Any]) -> None:
         "activities and plan items naming this programme, or naming none and within its scope",
     )
     if report["suppressed_below"]:
-        out.line("Privasi / Privacy", f"Sel < {SMALL_CELL} orang ditulis '{SUPPRESSED}' / cells under {SMALL_CELL} people shown as '{SUPPRESSED}'")
+        out.line(
+            "Privasi / Privacy",
+            f"Sel < {SMALL_CELL} orang ditulis '{SUPPRESSED}' / cells under {SMALL_CELL} people shown as '{SUPPRESSED}'",
+        )
     out.widths(26, 100)
 
 

@@ -199,7 +199,9 @@ async def rebuild(
     with rare_collections(_OBJECTS_BETWEEN_COLLECTIONS):
         try:
             partitions = await _assign_everything(
-                consumer, settings.kafka_bootstrap_servers, [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities]
+                consumer,
+                settings.kafka_bootstrap_servers,
+                [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities],
             )
             positions = [(tp.topic, tp.partition) for tp in partitions]
             while True:

@@ -111,7 +111,9 @@ def summarise(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows: dict[tuple[str, str | None], dict[str, Any]] = {}
     for item in items:
         key = (item["sector"], item["federation"])
-        row = rows.setdefault(key, {"sector": key[0], "federation": key[1], "planned": 0, **dict.fromkeys(SUMMARY_STATUSES, 0), "overdue": 0})
+        row = rows.setdefault(
+            key, {"sector": key[0], "federation": key[1], "planned": 0, **dict.fromkeys(SUMMARY_STATUSES, 0), "overdue": 0}
+        )
         row["planned"] += 1
         if item["status"] in SUMMARY_STATUSES:
             row[item["status"]] += 1

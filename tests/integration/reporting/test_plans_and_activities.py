@@ -1,0 +1,352 @@
+"""Action plan items and activities, end to end: real broker, real store, the HTTP API, a rebuild.
+
+Duplicates (the same event_id again), reordering (a progress before its item, an older progress
+after a newer one, two progresses on one day), a second report of one item or activity under
+another event_id, the period rules, scoping, small cells, and a rebuild that reaches the same
+documents and the same answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+
+from organising_shared.auth.principal import Role
+from organising_shared.auth.tokens import TokenStore
+from organising_shared.mongo import make_mongo_client
+from organising_shared.periods import jakarta_today
+from reporting.config import ReportingSettings
+from reporting.projection.generations import current_generation
+from reporting.projection.rebuild import rebuild
+from tests.integration.helpers import eventually, read_topic
+from tests.integration.reporting import builders as b
+from tests.integration.reporting.organising_builders import activity_held, plan_added, plan_progressed, publish_keyed
+from tests.integration.reporting.support import ADMIN, applied_offsets, running_service
+
+pytestmark = pytest.mark.integration
+
+SASK = "SASK-APHEDA-2026"
+
+
+def plan_scenario() -> tuple[list[tuple[str, dict]], list[tuple[str, dict]], list[tuple[str, dict]]]:
+    """(progress sent before its item, everything else, the item sent once that progress is stored)."""
+    p1_done = plan_progressed("plan-fspmi-1", "done", on="2026-03-20", note="Target met at 3 estates")
+    p1_added = plan_added("plan-fspmi-1", due_on="2026-03-31")
+    p6_first = plan_added("plan-fspmi-3", sector="cement", due_on="2026-02-28", kind="training", planned_count=5)
+    a1 = activity_held("act-fspmi-1", cadres=6, programme=SASK)
+    early = [("metal", plan_progressed("plan-fspmi-2", "in_progress", on="2026-04-01"))]
+    rest = [
+        ("metal", p1_added),
+        ("metal", p1_added),  # the same event again
+        ("metal", p1_done),
+        ("metal", p1_done),
+        ("metal", p1_done),
+        ("metal", plan_progressed("plan-fspmi-1", "in_progress", on="2026-02-01")),  # older, arrives later: done stays
+        ("metal", plan_added("plan-spn-1", federation="SPN", due_on="2026-06-15")),
+        ("metal", plan_progressed("plan-spn-1", "postponed", on="2026-05-01", federation="SPN")),
+        ("metal", plan_progressed("plan-spn-1", "in_progress", on="2026-05-01", federation="SPN")),  # same day: the later arrival wins
+        ("metal", plan_added("plan-kspi-1", period="2026", federation=None, due_on="2026-05-15")),  # a 2026 item due in S1
+        ("metal", plan_added("plan-kspi-2", period="2026", federation=None, due_on="2026-12-31")),  # a 2026 item due in S2
+        ("cement", p6_first),
+        ("cement", plan_added("plan-fspmi-3", sector="cement", due_on="2026-06-30")),  # another report of it: the first stays
+        ("cement", plan_progressed("plan-fspmi-3", "dropped", on="2026-03-01")),
+        ("FSPMI", a1),
+        ("FSPMI", a1),  # the same event again
+        ("FSPMI", activity_held("act-fspmi-1", female=99, cadres=6)),  # another report of it: the first stays
+        (
+            "SPN",
+            activity_held(
+                "act-spn-1", on="2026-04-02", kind="workshop", days=1, sector=None, federation="SPN", female=3, male=3, unspecified=1
+            ),
+        ),
+        ("FSPMI", activity_held("act-fspmi-2", on="2026-05-05", kind="organising_meeting", days=1, female=20, male=20)),
+        ("FSPMI", activity_held("act-fspmi-3", on="2025-12-01")),  # another year
+        ("FSPMI", activity_held("act-fspmi-4", on="2026-08-01", days=3, sector="cement", female=6, male=0, cadres=6)),  # 2026-S2
+        ("wp-1", b.recruited("m1", on="2026-03-14")),
+        ("wp-1", b.recruited("m2", on="2026-03-15")),
+        ("wp-1", b.recruited("m3", on="2026-03-16", gender="male", status="outsourced")),
+        ("wp-1", b.unit_established("u1", on="2026-03-01")),
+        ("wp-1", b.violation_reported("c1", on="2026-02-01")),
+        ("wp-1", b.case_closed("c1", "won", on="2026-05-30", recovered=1_000_000)),
+    ]
+    later = [("metal", plan_added("plan-fspmi-2", due_on="2026-04-30"))]
+    return early, rest, later
+
+
+async def issue(settings: ReportingSettings, role: Role, federation: str | None = None) -> dict[str, str]:
+    mongo = make_mongo_client(settings.mongodb_url)
+    try:
+        store = TokenStore(mongo[settings.auth_database]["tokens"])
+        token = await store.issue(name=f"{role.value}-{federation or 'all'}-plans-test", role=role, federation=federation)
+    finally:
+        await mongo.close()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def without_as_of(body: dict) -> dict:
+    return {key: value for key, value in body.items() if key != "as_of"}
+
+
+async def _at_least(value, expected):
+    return await value >= expected
+
+
+async def test_plans_and_activities_are_counted_once_in_any_order_and_a_rebuild_agrees(reporting_settings, infrastructure):
+    early, rest, later = plan_scenario()
+    async with running_service(reporting_settings) as client:
+        await publish_keyed(reporting_settings, early)
+        generation = await current_generation(client.app.state.reporting_database)
+        await eventually(lambda: generation.plan_items.find_one({"_id": "plan-fspmi-2"}), what="the progress stored before its item")
+        assert (await generation.plan_items.find_one({"_id": "plan-fspmi-2"}))["state"] is None
+        assert (await client.get("/api/v1/plans/plan-fspmi-2", headers=ADMIN)).status_code == 404  # no item yet
+        await publish_keyed(reporting_settings, rest)
+        await publish_keyed(reporting_settings, later)
+        sent = len(early) + len(rest) + len(later)
+        await eventually(lambda: _at_least(applied_offsets(reporting_settings), sent), what="every record applied")
+
+        plans = (await client.get("/api/v1/plans", params={"period": "2026-S1"}, headers=ADMIN)).json()
+        assert [(item["item_id"], item["status"], item["overdue"]) for item in plans["items"]] == [
+            ("plan-kspi-1", "planned", True),
+            ("plan-fspmi-1", "done", False),
+            ("plan-fspmi-2", "in_progress", True),
+            ("plan-spn-1", "in_progress", True),
+            ("plan-fspmi-3", "dropped", False),
+        ]
+        p1 = plans["items"][1]
+        assert p1 == {
+            "item_id": "plan-fspmi-1",
+            "period": "2026-S1",
+            "sector": "metal",
+            "federation": "FSPMI",
+            "kind": "recruitment_drive",
+            "title": "Recruitment drive at the Bekasi estates",
+            "responsible": "DPW Jawa Barat",
+            "due_on": "2026-03-31",
+            "planned_count": 100,
+            "programme": None,
+            "status": "done",
+            "status_changed_on": "2026-03-20",
+            "note": "Target met at 3 estates",
+            "overdue": False,
+        }
+        p6 = plans["items"][4]
+        assert (p6["due_on"], p6["kind"], p6["planned_count"]) == ("2026-02-28", "training", 5)  # the first report
+        assert plans["summary"] == [
+            {"sector": "metal", "federation": None, "planned": 1, "done": 0, "in_progress": 0, "postponed": 0, "dropped": 0, "overdue": 1},
+            {
+                "sector": "metal",
+                "federation": "FSPMI",
+                "planned": 2,
+                "done": 1,
+                "in_progress": 1,
+                "postponed": 0,
+                "dropped": 0,
+                "overdue": 1,
+            },
+            {"sector": "metal", "federation": "SPN", "planned": 1, "done": 0, "in_progress": 1, "postponed": 0, "dropped": 0, "overdue": 1},
+            {
+                "sector": "cement",
+                "federation": "FSPMI",
+                "planned": 1,
+                "done": 0,
+                "in_progress": 0,
+                "postponed": 0,
+                "dropped": 1,
+                "overdue": 0,
+            },
+        ]
+        year = (await client.get("/api/v1/plans", params={"period": "2026", "sector": "metal", "federation": "KSPI"}, headers=ADMIN)).json()
+        assert year["items"] == []  # confederation-wide items have no federation, not "KSPI"
+        metal_year = (await client.get("/api/v1/plans", params={"period": "2026", "sector": "metal"}, headers=ADMIN)).json()
+        assert [item["item_id"] for item in metal_year["items"]] == [
+            "plan-kspi-1",
+            "plan-kspi-2",
+            "plan-fspmi-1",
+            "plan-fspmi-2",
+            "plan-spn-1",
+        ]
+
+        detail = (await client.get("/api/v1/plans/plan-fspmi-1", headers=ADMIN)).json()
+        assert detail["history"] == [
+            {"status": "in_progress", "changed_on": "2026-02-01", "note": None},
+            {"status": "done", "changed_on": "2026-03-20", "note": "Target met at 3 estates"},
+        ]
+        spn = (await client.get("/api/v1/plans/plan-spn-1", headers=ADMIN)).json()
+        assert [step["status"] for step in spn["history"]] == ["postponed", "in_progress"]
+
+        activities = (await client.get("/api/v1/activities", params={"period": "2026-S1"}, headers=ADMIN)).json()
+        assert activities["totals"] == {
+            "activities": 3,
+            "person_days": 2 * 15 + 1 * 7 + 1 * 40,
+            "participants": {"female": 33, "male": 28, "unspecified": 1, "total": 62},
+            "women_share": round(33 / 62, 4),
+            "cadres_trained": 6,
+        }
+        assert [
+            (row["federation"], row["activities"], row["person_days"], row["participants"]["total"]) for row in activities["by_federation"]
+        ] == [
+            ("FSPMI", 2, 70, 55),
+            ("SPN", 1, 7, 7),
+        ]
+        assert [(row["sector"], row["activities"]) for row in activities["by_sector"]] == [("metal", 2), (None, 1)]
+        assert [(row["programme"], row["activities"]) for row in activities["by_programme"]] == [(SASK, 1), (None, 2)]
+        assert [(row["kind"], row["activities"]) for row in activities["by_kind"]] == [
+            ("training", 1),
+            ("workshop", 1),
+            ("organising_meeting", 1),
+        ]
+        only_sask = (await client.get("/api/v1/activities", params={"period": "2026-S1", "programme": SASK}, headers=ADMIN)).json()
+        assert only_sask["totals"]["participants"] == {"female": 10, "male": 5, "unspecified": 0, "total": 15}
+        year_activities = (await client.get("/api/v1/activities", params={"period": "2026"}, headers=ADMIN)).json()
+        assert year_activities["totals"]["activities"] == 4
+
+        viewer = await issue(reporting_settings, Role.VIEWER)
+        hidden = (await client.get("/api/v1/activities", params={"period": "2026-S1"}, headers=viewer)).json()
+        [spn_row] = [row for row in hidden["by_federation"] if row["federation"] == "SPN"]
+        assert spn_row["participants"] == {"female": None, "male": None, "unspecified": None, "total": 7}
+        assert spn_row["women_share"] is None and spn_row["person_days"] == 7
+        # In the totals only the one participant of unspecified gender is a small cell.
+        assert hidden["totals"] == {**activities["totals"], "participants": {"female": 33, "male": 28, "unspecified": None, "total": 62}}
+
+        live_documents = {name: await _documents(getattr(generation, name)) for name in ("plan_items", "activities")}
+        live_answers = [without_as_of((await client.get(path, params=params, headers=ADMIN)).json()) for path, params in _READS]
+        result = await rebuild(reporting_settings)
+        assert result.previous == generation.name
+        rebuilt = await current_generation(client.app.state.reporting_database)
+        assert rebuilt.name == result.generation
+        for name, documents in live_documents.items():
+            assert await _documents(getattr(rebuilt, name)) == documents, name
+        after = [without_as_of((await client.get(path, params=params, headers=ADMIN)).json()) for path, params in _READS]
+        assert after == live_answers
+
+
+_READS = (
+    ("/api/v1/plans", {"period": "2026-S1"}),
+    ("/api/v1/plans", {"period": "2026"}),
+    ("/api/v1/plans/plan-fspmi-2", {}),
+    ("/api/v1/activities", {"period": "2026-S1"}),
+    ("/api/v1/activities", {"period": "2026"}),
+    (f"/api/v1/programmes/{SASK}/report", {}),
+)
+
+
+async def _documents(collection) -> dict:
+    return {row["_id"]: row async for row in collection.find()}
+
+
+async def test_invalid_plan_and_activity_events_are_dead_lettered_with_their_reason_and_the_next_ones_count(
+    reporting_settings, infrastructure
+):
+    topics = reporting_settings.topics
+    bad_status = plan_progressed("plan-fspmi-9", "finished", on="2026-03-01")
+    unknown_programme = plan_added("plan-fspmi-8", programme="NOPE-2026")
+    too_many = plan_added("plan-fspmi-7", planned_count=10**8)
+    future_progress = plan_progressed("plan-fspmi-9", "done", on=(jakarta_today() + timedelta(days=2)).isoformat())
+    too_many_cadres = activity_held("act-fspmi-9", female=2, male=1, cadres=4)
+    nobody = activity_held("act-fspmi-8", female=0, male=0, unspecified=0)
+    too_long = activity_held("act-fspmi-7", days=31)
+    async with running_service(reporting_settings) as client:
+        await publish_keyed(
+            reporting_settings,
+            [
+                ("metal", bad_status),
+                ("metal", unknown_programme),
+                ("metal", too_many),
+                ("metal", future_progress),
+                ("metal", plan_added("plan-fspmi-ok")),
+                ("FSPMI", too_many_cadres),
+                ("FSPMI", nobody),
+                ("FSPMI", too_long),
+                ("FSPMI", activity_held("act-fspmi-ok")),
+            ],
+        )
+
+        async def both_counted() -> bool:
+            plans = (await client.get("/api/v1/plans", params={"period": "2026-S1"}, headers=ADMIN)).json()
+            activities = (await client.get("/api/v1/activities", params={"period": "2026-S1"}, headers=ADMIN)).json()
+            return [item["item_id"] for item in plans["items"]] == ["plan-fspmi-ok"] and activities["totals"]["activities"] == 1
+
+        await eventually(both_counted, timeout=30, what="the valid plan item and activity after the invalid ones counted")
+        records = await read_topic(infrastructure.kafka_bootstrap_servers, topics.deadletter, expected=7, timeout=30)
+    letters = {}
+    for record in records:
+        letter = json.loads(record.value)
+        if letter["consumer"] == "reporting":
+            letters[json.loads(base64.b64decode(letter["original_value_base64"]))["event_id"]] = letter["reason"]
+    assert "data.status" in letters[bad_status["event_id"]]
+    assert "is not one of the configured programmes" in letters[unknown_programme["event_id"]]
+    assert "data.planned_count" in letters[too_many["event_id"]]
+    assert "data.changed_on" in letters[future_progress["event_id"]]
+    assert "cadres_trained cannot exceed the participants" in letters[too_many_cadres["event_id"]]
+    assert "at least 1" in letters[nobody["event_id"]]
+    assert "data.days" in letters[too_long["event_id"]]
+    assert len(letters) == 7
+
+
+async def test_overdue_turns_on_the_day_after_the_due_date_in_jakarta(reporting_settings, infrastructure):
+    today = jakarta_today()
+    period = f"{today.year}"
+    items = {
+        "plan-fspmi-yesterday": (today - timedelta(days=1), None, True),
+        "plan-fspmi-today": (today, None, False),
+        "plan-fspmi-tomorrow": (today + timedelta(days=1), None, False),
+        "plan-fspmi-done-late": (today - timedelta(days=1), "done", False),
+        "plan-fspmi-dropped-late": (today - timedelta(days=1), "dropped", False),
+        "plan-fspmi-postponed-late": (today - timedelta(days=1), "postponed", True),
+    }
+    events = []
+    for item_id, (due_on, status, _) in items.items():
+        events.append(("metal", plan_added(item_id, period=period, due_on=due_on.isoformat())))
+        if status:
+            events.append(("metal", plan_progressed(item_id, status, on=today.isoformat())))
+    async with running_service(reporting_settings) as client:
+        await publish_keyed(reporting_settings, events)
+
+        async def listed():
+            body = (await client.get("/api/v1/plans", params={"period": period}, headers=ADMIN)).json()
+            statuses = {item["item_id"]: item for item in body["items"]}
+            settled = all(
+                statuses.get(item_id, {}).get("status", "planned") == (status or "planned") for item_id, (_, status, _) in items.items()
+            )
+            return statuses if len(statuses) == len(items) and settled else None
+
+        found = await eventually(listed, what="every item with its status")
+    assert {item_id: item["overdue"] for item_id, item in found.items()} == {item_id: overdue for item_id, (_, _, overdue) in items.items()}
+
+
+async def test_a_federation_reads_its_own_plan_items_and_the_confederations_but_not_another_federations(reporting_settings, infrastructure):
+    async with running_service(reporting_settings) as client:
+        await publish_keyed(
+            reporting_settings,
+            [
+                ("metal", plan_added("plan-fspmi-1")),
+                ("metal", plan_added("plan-spn-1", federation="SPN")),
+                ("metal", plan_added("plan-kspi-1", federation=None)),
+            ],
+        )
+        await eventually(lambda: _at_least(applied_offsets(reporting_settings), 3), what="the three items applied")
+        fspmi = await issue(reporting_settings, Role.FEDERATION, "FSPMI")
+        spn = await issue(reporting_settings, Role.FEDERATION, "SPN")
+        viewer = await issue(reporting_settings, Role.VIEWER)
+
+        denied = await client.get("/api/v1/plans/plan-fspmi-1", headers=spn)
+        assert denied.status_code == 403
+        assert denied.headers["content-type"].startswith("application/problem+json")
+        assert denied.json()["detail"] == "this plan item belongs to another federation"
+        assert (await client.get("/api/v1/plans/plan-spn-1", headers=fspmi)).status_code == 403
+        assert (await client.get("/api/v1/plans/plan-fspmi-1", headers=fspmi)).json()["item_id"] == "plan-fspmi-1"
+        assert (await client.get("/api/v1/plans/plan-kspi-1", headers=spn)).status_code == 200
+        assert (await client.get("/api/v1/plans/plan-fspmi-1", headers=viewer)).status_code == 403
+        assert (await client.get("/api/v1/plans/plan-fspmi-1")).status_code == 401
+        assert (await client.get("/api/v1/plans/plan-unknown", headers=ADMIN)).status_code == 404
+
+        listed = (await client.get("/api/v1/plans", params={"period": "2026-S1"}, headers=spn)).json()
+        assert [item["item_id"] for item in listed["items"]] == ["plan-kspi-1", "plan-spn-1"]
+        assert sum(row["planned"] for row in listed["summary"]) == 3  # the summary counts every item
+        seen_by_viewer = (await client.get("/api/v1/plans", params={"period": "2026-S1"}, headers=viewer)).json()
+        assert seen_by_viewer["items"] == [] and seen_by_viewer["summary"] == listed["summary"]
+        bad = await client.get("/api/v1/plans", params={"period": "2026-S3"}, headers=ADMIN)
+        assert bad.status_code == 422
