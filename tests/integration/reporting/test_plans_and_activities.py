@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -237,31 +238,58 @@ async def _documents(collection) -> dict:
     return {row["_id"]: row async for row in collection.find()}
 
 
+def _with(value: dict, **data) -> dict:
+    """`value` with its data fields replaced (None: removed), under a new event_id."""
+    changed = {**value["data"], **data}
+    data = {key: item for key, item in changed.items() if item is not None}
+    return {**value, "event_id": str(uuid.uuid4()), "data": data}
+
+
+def invalid_events() -> list[tuple[str, dict, str]]:
+    """(key, event, what its dead letter's reason says): each breaks one rule or bound of the contract."""
+    future = (jakarta_today() + timedelta(days=2)).isoformat()
+    added, progressed, held = (
+        plan_added("plan-fspmi-x"),
+        plan_progressed("plan-fspmi-x", "done", on="2026-03-01"),
+        activity_held("act-fspmi-x"),
+    )
+    return [
+        ("metal", _with(progressed, status="finished"), "data.status"),
+        ("metal", _with(progressed, changed_on=future), "data.changed_on"),
+        ("metal", _with(progressed, note="x" * 1001), "data.note"),
+        ("metal", _with(progressed, item_id="p" * 65), "data.item_id"),
+        ("metal", _with(added, programme="NOPE-2026"), "is not one of the configured programmes"),
+        ("metal", _with(added, planned_count=10**7 + 1), "data.planned_count"),
+        ("metal", _with(added, planned_count=-1), "data.planned_count"),
+        ("metal", _with(added, title="t" * 201), "data.title"),
+        ("metal", _with(added, responsible="r" * 101), "data.responsible"),
+        ("metal", _with(added, kind="party"), "data.kind"),
+        ("metal", _with(added, period="2026-S3"), "data.period"),
+        ("metal", _with(added, sector="fishing"), "data.sector"),
+        ("metal", _with(added, due_on=None), "data.due_on"),
+        ("FSPMI", _with(held, cadres_trained=16), "cadres_trained cannot exceed the participants"),
+        ("FSPMI", _with(held, participants={"female": 0, "male": 0, "unspecified": 0}), "at least 1"),
+        ("FSPMI", _with(held, participants={"female": 10**7 + 1, "male": 0, "unspecified": 0}), "data.participants.female"),
+        ("FSPMI", _with(held, participants={"female": 1, "male": 1}), "data.participants.unspecified"),
+        ("FSPMI", _with(held, days=31), "data.days"),
+        ("FSPMI", _with(held, days=0), "data.days"),
+        ("FSPMI", _with(held, held_on=future), "data.held_on"),
+        ("FSPMI", _with(held, kind="picnic"), "data.kind"),
+        ("FSPMI", _with(held, region_code=None), "data.region_code"),
+        ("FSPMI", _with(held, programme="NOPE-2026"), "is not one of the configured programmes"),
+    ]
+
+
 async def test_invalid_plan_and_activity_events_are_dead_lettered_with_their_reason_and_the_next_ones_count(
     reporting_settings, infrastructure
 ):
     topics = reporting_settings.topics
-    bad_status = plan_progressed("plan-fspmi-9", "finished", on="2026-03-01")
-    unknown_programme = plan_added("plan-fspmi-8", programme="NOPE-2026")
-    too_many = plan_added("plan-fspmi-7", planned_count=10**8)
-    future_progress = plan_progressed("plan-fspmi-9", "done", on=(jakarta_today() + timedelta(days=2)).isoformat())
-    too_many_cadres = activity_held("act-fspmi-9", female=2, male=1, cadres=4)
-    nobody = activity_held("act-fspmi-8", female=0, male=0, unspecified=0)
-    too_long = activity_held("act-fspmi-7", days=31)
+    invalid = invalid_events()
     async with running_service(reporting_settings) as client:
         await publish_keyed(
             reporting_settings,
-            [
-                ("metal", bad_status),
-                ("metal", unknown_programme),
-                ("metal", too_many),
-                ("metal", future_progress),
-                ("metal", plan_added("plan-fspmi-ok")),
-                ("FSPMI", too_many_cadres),
-                ("FSPMI", nobody),
-                ("FSPMI", too_long),
-                ("FSPMI", activity_held("act-fspmi-ok")),
-            ],
+            [(key, value) for key, value, _ in invalid]
+            + [("metal", plan_added("plan-fspmi-ok")), ("FSPMI", activity_held("act-fspmi-ok"))],
         )
 
         async def both_counted() -> bool:
@@ -270,20 +298,15 @@ async def test_invalid_plan_and_activity_events_are_dead_lettered_with_their_rea
             return [item["item_id"] for item in plans["items"]] == ["plan-fspmi-ok"] and activities["totals"]["activities"] == 1
 
         await eventually(both_counted, timeout=30, what="the valid plan item and activity after the invalid ones counted")
-        records = await read_topic(infrastructure.kafka_bootstrap_servers, topics.deadletter, expected=7, timeout=30)
+        records = await read_topic(infrastructure.kafka_bootstrap_servers, topics.deadletter, expected=len(invalid), timeout=30)
     letters = {}
     for record in records:
         letter = json.loads(record.value)
         if letter["consumer"] == "reporting":
             letters[json.loads(base64.b64decode(letter["original_value_base64"]))["event_id"]] = letter["reason"]
-    assert "data.status" in letters[bad_status["event_id"]]
-    assert "is not one of the configured programmes" in letters[unknown_programme["event_id"]]
-    assert "data.planned_count" in letters[too_many["event_id"]]
-    assert "data.changed_on" in letters[future_progress["event_id"]]
-    assert "cadres_trained cannot exceed the participants" in letters[too_many_cadres["event_id"]]
-    assert "at least 1" in letters[nobody["event_id"]]
-    assert "data.days" in letters[too_long["event_id"]]
-    assert len(letters) == 7
+    assert len(letters) == len(invalid)
+    for _, value, reason in invalid:
+        assert reason in letters[value["event_id"]], (reason, letters[value["event_id"]])
 
 
 async def test_overdue_turns_on_the_day_after_the_due_date_in_jakarta(reporting_settings, infrastructure):
