@@ -127,6 +127,8 @@ ACTIVITY_COLUMNS = (
     ("cadres_trained", "Kader terlatih / Cadres trained"),
 )
 
+_SHARE_COLUMN = 2 + [key for key, _ in ACTIVITY_COLUMNS].index("women_share")
+
 
 def _value(row: dict[str, Any], key: str) -> Any:
     value: Any = row
@@ -154,4 +156,5 @@ def activities_sheet(out: Any, figures: OrganisingFigures, period: str, cell: An
         out.header(first, *(label for _, label in ACTIVITY_COLUMNS))
         for row in rows:
             out.line(row["name"], *(cell(_value(row, key)) for key, _ in ACTIVITY_COLUMNS))
+            out.sheet.cell(out.row - 1, _SHARE_COLUMN).number_format = "0.0%"  # a share 0..1, shown as a percentage
     out.widths(34, *([16] * len(ACTIVITY_COLUMNS)))

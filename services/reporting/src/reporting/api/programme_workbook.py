@@ -104,6 +104,8 @@ def _indicators(out: _SheetWriter, report: dict[str, Any]) -> None:
     out.header("Indikator", "Indicator", "Nilai / Value", "Kunci / Key")
     for label_id, label_en, value, key in indicator_rows(report):
         out.line(label_id, label_en, _cell(value), key)
+        if key.endswith("women_share"):
+            out.sheet.cell(out.row - 1, 3).number_format = "0.0%"  # a share 0..1, shown as a percentage
     out.widths(44, 44, 18, 44)
 
 
