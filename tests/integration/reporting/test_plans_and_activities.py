@@ -16,75 +16,22 @@ from datetime import timedelta
 import pytest
 
 from organising_shared.auth.principal import Role
-from organising_shared.auth.tokens import TokenStore
-from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today
-from reporting.config import ReportingSettings
 from reporting.projection.generations import current_generation
 from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually, read_topic
-from tests.integration.reporting import builders as b
-from tests.integration.reporting.organising_builders import activity_held, plan_added, plan_progressed, publish_keyed
+from tests.integration.reporting.organising_builders import (
+    SASK,
+    activity_held,
+    issue,
+    plan_added,
+    plan_progressed,
+    plan_scenario,
+    publish_keyed,
+)
 from tests.integration.reporting.support import ADMIN, applied_offsets, running_service
 
 pytestmark = pytest.mark.integration
-
-SASK = "SASK-APHEDA-2026"
-
-
-def plan_scenario() -> tuple[list[tuple[str, dict]], list[tuple[str, dict]], list[tuple[str, dict]]]:
-    """(progress sent before its item, everything else, the item sent once that progress is stored)."""
-    p1_done = plan_progressed("plan-fspmi-1", "done", on="2026-03-20", note="Target met at 3 estates")
-    p1_added = plan_added("plan-fspmi-1", due_on="2026-03-31")
-    p6_first = plan_added("plan-fspmi-3", sector="cement", due_on="2026-02-28", kind="training", planned_count=5)
-    a1 = activity_held("act-fspmi-1", cadres=6, programme=SASK)
-    early = [("metal", plan_progressed("plan-fspmi-2", "in_progress", on="2026-04-01"))]
-    rest = [
-        ("metal", p1_added),
-        ("metal", p1_added),  # the same event again
-        ("metal", p1_done),
-        ("metal", p1_done),
-        ("metal", p1_done),
-        ("metal", plan_progressed("plan-fspmi-1", "in_progress", on="2026-02-01")),  # older, arrives later: done stays
-        ("metal", plan_added("plan-spn-1", federation="SPN", due_on="2026-06-15")),
-        ("metal", plan_progressed("plan-spn-1", "postponed", on="2026-05-01", federation="SPN")),
-        ("metal", plan_progressed("plan-spn-1", "in_progress", on="2026-05-01", federation="SPN")),  # same day: the later arrival wins
-        ("metal", plan_added("plan-kspi-1", period="2026", federation=None, due_on="2026-05-15")),  # a 2026 item due in S1
-        ("metal", plan_added("plan-kspi-2", period="2026", federation=None, due_on="2026-12-31")),  # a 2026 item due in S2
-        ("cement", p6_first),
-        ("cement", plan_added("plan-fspmi-3", sector="cement", due_on="2026-06-30")),  # another report of it: the first stays
-        ("cement", plan_progressed("plan-fspmi-3", "dropped", on="2026-03-01")),
-        ("FSPMI", a1),
-        ("FSPMI", a1),  # the same event again
-        ("FSPMI", activity_held("act-fspmi-1", female=99, cadres=6)),  # another report of it: the first stays
-        (
-            "SPN",
-            activity_held(
-                "act-spn-1", on="2026-04-02", kind="workshop", days=1, sector=None, federation="SPN", female=3, male=3, unspecified=1
-            ),
-        ),
-        ("FSPMI", activity_held("act-fspmi-2", on="2026-05-05", kind="organising_meeting", days=1, female=20, male=20)),
-        ("FSPMI", activity_held("act-fspmi-3", on="2025-12-01")),  # another year
-        ("FSPMI", activity_held("act-fspmi-4", on="2026-08-01", days=3, sector="cement", female=6, male=0, cadres=6)),  # 2026-S2
-        ("wp-1", b.recruited("m1", on="2026-03-14")),
-        ("wp-1", b.recruited("m2", on="2026-03-15")),
-        ("wp-1", b.recruited("m3", on="2026-03-16", gender="male", status="outsourced")),
-        ("wp-1", b.unit_established("u1", on="2026-03-01")),
-        ("wp-1", b.violation_reported("c1", on="2026-02-01")),
-        ("wp-1", b.case_closed("c1", "won", on="2026-05-30", recovered=1_000_000)),
-    ]
-    later = [("metal", plan_added("plan-fspmi-2", due_on="2026-04-30"))]
-    return early, rest, later
-
-
-async def issue(settings: ReportingSettings, role: Role, federation: str | None = None) -> dict[str, str]:
-    mongo = make_mongo_client(settings.mongodb_url)
-    try:
-        store = TokenStore(mongo[settings.auth_database]["tokens"])
-        token = await store.issue(name=f"{role.value}-{federation or 'all'}-plans-test", role=role, federation=federation)
-    finally:
-        await mongo.close()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def without_as_of(body: dict) -> dict:

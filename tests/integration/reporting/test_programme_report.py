@@ -14,9 +14,8 @@ from organising_shared.programmes import DEFAULT_PROGRAMMES, Programme
 from reporting.api.programme_workbook import INDICATORS, value_at
 from reporting.config import ReportingSettings
 from tests.integration.helpers import eventually
-from tests.integration.reporting.organising_builders import publish_keyed
+from tests.integration.reporting.organising_builders import SASK, issue, plan_scenario, publish_keyed
 from tests.integration.reporting.support import ADMIN, applied_offsets, running_service
-from tests.integration.reporting.test_plans_and_activities import SASK, issue, plan_scenario
 
 pytestmark = pytest.mark.integration
 
