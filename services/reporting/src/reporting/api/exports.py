@@ -5,8 +5,8 @@ gender, employment status, age band, federation, violations by category):
 
 - CSV, one figure per row (`period, sector, federation, table, category, measure, value`): easy
   to filter or pivot, stable to parse.
-- XLSX, a summary sheet of targets, then one sheet per sector, headings in Bahasa Indonesia
-  with English beside them.
+- XLSX, a summary sheet of targets, then one sheet per sector, then the action plan and the
+  activities (`export_organising`), headings in Bahasa Indonesia with English beside them.
 
 Cells that count fewer than 5 people are written as "<5" for every role but admin (docs/decisions.md).
 """

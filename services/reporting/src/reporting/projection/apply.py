@@ -226,7 +226,8 @@ async def _apply_entities(
 class BatchChanges:
     """A batch's events grouped by what they change, built from the events alone (no stored
     state), so that it can be made before the batch's transaction: members by key, units and
-    cases by id (entries for `_apply_entities`), and the target events in order."""
+    cases by id (entries for `_apply_entities`), the target events in order, and plan items and
+    activities by id (entries for `read_model.event_sets`)."""
 
     members: dict[str, list[counting.MemberEntry]] = field(default_factory=lambda: defaultdict(list))
     units: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
