@@ -147,6 +147,8 @@ def fold_into(row: dict[str, Any] | None, change: Change, event_id: str) -> dict
     arrival = row["arrivals"]
     if change.appended:
         row.setdefault(change.slot, []).append({**change.entry, "arrival": arrival})
+    elif change.slot == "added" and "added" in row:
+        pass  # a plan item is its first ActionPlanItemAdded, as reporting counts it: a re-send changes nothing
     elif isinstance(change.entry, dict):
         row[change.slot] = {**change.entry, "arrival": arrival}  # the latest by arrival describes it
     else:

@@ -62,8 +62,8 @@ def _latest(entries: Sequence[Mapping[str, Any]], day_field: str) -> Mapping[str
 def plan_item_now(row: Mapping[str, Any]) -> PlanItemNow | None:
     """The item as it stands; None until its `ActionPlanItemAdded` has arrived.
 
-    A progress that arrived first is kept and applies once the item arrives. The latest
-    `ActionPlanItemAdded` by arrival describes the item (a re-sent item may correct its due date).
+    A progress that arrived first is kept and applies once the item arrives. The first
+    `ActionPlanItemAdded` by arrival describes the item, as in reporting (a re-send changes nothing).
     """
     added = row.get("added")
     if added is None:
