@@ -23,6 +23,7 @@ from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router
 from reporting.api.figures import reporting_router
 from reporting.api.live import live_router
+from reporting.api.pace import pace_router
 from reporting.api.plans import plans_router
 from reporting.api.programmes import programmes_router
 from reporting.config import ReportingSettings
@@ -111,6 +112,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(reporting_router())
+    app.include_router(pace_router())
     app.include_router(live_router())
     app.include_router(dashboard_router())
     app.include_router(export_router())
