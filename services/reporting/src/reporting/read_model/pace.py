@@ -126,6 +126,8 @@ async def pace_of_targets(
             {
                 "sector": row["sector"],
                 "federation": row["federation"],
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
                 "metrics": {
                     metric: {
                         "actual": cumulative(period, counted.get(metric, {}), today),
