@@ -9,7 +9,8 @@
 // A case this many working days or fewer from its stage deadline is "near" it: the notification
 // rule of issue #15 warns at the same distance.
 const NEAR_DEADLINE_WORKING_DAYS = 5;
-// At most this many pages of open cases are read (each as large as the API's default page).
+// Open cases are read in pages of the list's largest size, at most this many pages.
+const CASE_PAGE_SIZE = 500;
 const MAX_CASE_PAGES = 20;
 
 function formatDay(iso, withYear = true) {
@@ -53,7 +54,7 @@ async function readOpenCases(base, token) {
   const cases = [];
   let after = null;
   for (let page = 0; page < MAX_CASE_PAGES; page += 1) {
-    const result = await readPanel(withQuery("/api/v1/violations", { ...base, state: "open", after }), token);
+    const result = await readPanel(withQuery("/api/v1/violations", { ...base, state: "open", limit: CASE_PAGE_SIZE, after }), token);
     if (result.status !== "ok") return result;
     if (!Array.isArray(result.body.cases)) return { status: "forbidden" }; // aggregates only for this role
     cases.push(...result.body.cases);
