@@ -251,12 +251,12 @@ function renderWorkplaces() {
         el("th", { scope: "col" }, t("cba")))),
       el("tbody", {}, workplaces.map((row) => el("tr", { "data-workplace": `${row.federation}|${row.workplace_id}`, class: row.cba_expires_within_90_days ? "expiring" : null },
         el("th", { scope: "row" }, row.employer || row.workplace_id),
-        el("td", {}, sectorLabel(row.sector)),
-        el("td", {}, row.federation),
-        el("td", { class: "number" }, formatNumber(row.workforce)),
-        el("td", { class: "number" }, formatNumber(row.active_members)),
-        el("td", { class: "number" }, formatShare(row.density)),
-        el("td", {}, t(`cba_${row.cba}`) !== `cba_${row.cba}` ? t(`cba_${row.cba}`) : row.cba,
+        el("td", { "data-label": t("sector") }, sectorLabel(row.sector)),
+        el("td", { "data-label": t("federation") }, row.federation),
+        el("td", { class: "number", "data-label": t("workforce") }, formatNumber(row.workforce)),
+        el("td", { class: "number", "data-label": t("active_members") }, formatNumber(row.active_members)),
+        el("td", { class: "number", "data-label": t("density") }, formatShare(row.density)),
+        el("td", { "data-label": t("cba") }, t(`cba_${row.cba}`) !== `cba_${row.cba}` ? t(`cba_${row.cba}`) : row.cba,
           row.cba_expires_within_90_days ? el("span", { class: "badge behind" }, `${t("expires_on")} ${formatDay(row.cba_expires_on)}`) : null)))))));
   return el("div", { class: "summary" }, head, sectors, list);
 }
@@ -282,11 +282,11 @@ function renderCases() {
     el("thead", {}, el("tr", {}, [t("case"), t("federation"), t("sector"), t("stage"), t("deadline"), t("days_left")].map((text) => el("th", { scope: "col" }, text)))),
     el("tbody", {}, urgent.map(({ row, urgency }) => el("tr", { "data-case": row.case_id, "data-urgency": urgency, class: urgency },
       el("th", { scope: "row" }, row.case_id),
-      el("td", {}, row.federation),
-      el("td", {}, sectorLabel(row.sector)),
-      el("td", {}, humanise(row.stage)),
-      el("td", {}, formatDay(row.deadline)),
-      el("td", {},
+      el("td", { "data-label": t("federation") }, row.federation),
+      el("td", { "data-label": t("sector") }, sectorLabel(row.sector)),
+      el("td", { "data-label": t("stage") }, humanise(row.stage)),
+      el("td", { "data-label": t("deadline") }, formatDay(row.deadline)),
+      el("td", { class: "urgency" },
         el("span", { class: `badge ${urgency === "past" ? "behind" : "near"}` }, t(urgency === "past" ? "past_deadline" : "near_deadline")), " ",
         row.working_days_left < 0
           ? `${formatNumber(-row.working_days_left)} ${t("working_days_over")}`
