@@ -65,7 +65,9 @@ async def federation_producer(kafka: SecuredKafka, credential: Credential) -> As
 
 
 async def send(producer: AIOKafkaProducer, topic: str, event: dict[str, Any]) -> None:
-    key = (event["data"].get("workplace_id") or event["data"].get("case_id")).encode()
+    data = event["data"]
+    # A federation keys as the contract says; the gateway re-keys what it forwards anyway.
+    key = (data.get("workplace_id") or data.get("case_id") or data.get("sector") or data.get("item_id") or event["federation"]).encode()
     async with asyncio.timeout(30):
         await producer.send_and_wait(topic, value=json.dumps(event).encode(), key=key)
 
