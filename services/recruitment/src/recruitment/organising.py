@@ -247,7 +247,7 @@ class OrganisingIntake:
         return write
 
     def update_workplace(self, federation: str, workplace_id: str, body: WorkplaceUpdate) -> Write:
-        data = WorkplaceUpdated(workplace_id=workplace_id, changed_on=body.changed_on, **body.changes())
+        data = WorkplaceUpdated.model_validate({"workplace_id": workplace_id, "changed_on": body.changed_on, **body.changes()})
 
         async def write(session: AsyncClientSession) -> Outcome:
             key = self._workplace_key(federation, workplace_id)

@@ -11,7 +11,7 @@ Federations are listed by code: the configuration names no more.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
+from typing import TypeVar
 
 from organising_shared.reference import (
     PROVINCE_CODES,
@@ -32,6 +32,7 @@ from recruitment.config import RecruitmentSettings
 from recruitment.organising_schemas import Label, ReferenceData
 
 Words = tuple[str, str]  # (Bahasa Indonesia, English)
+Code = TypeVar("Code", bound=str)  # an enum member (its wire value) or a plain code
 
 EMPLOYMENT_STATUS: dict[EmploymentStatus, Words] = {
     EmploymentStatus.PERMANENT: ("Tetap (PKWTT)", "Permanent"),
@@ -121,7 +122,7 @@ CBA_STATUS: dict[CbaStatus, Words] = {
 }
 
 
-def _labels(words: Mapping[StrEnum, Words] | Mapping[str, Words]) -> list[Label]:
+def _labels(words: Mapping[Code, Words]) -> list[Label]:
     return [Label(code=str(code), label_id=label_id, label_en=label_en) for code, (label_id, label_en) in words.items()]
 
 
