@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from gateway.config import GatewaySettings
 from gateway.forwarder import Forwarder
 from organising_shared.testing.secured import SecuredKafka
+from tests.integration.reporting.builders import event
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,25 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Forwarder]
         stop.set()
         async with asyncio.timeout(30):
             await task
+
+
+# Plan item events as a federation system writes them (docs/contract.md, "v1 additions").
+
+
+def plan_added(item_id: str, *, federation: str, for_federation: str | None) -> dict:
+    data = {
+        "item_id": item_id,
+        "period": "2026",
+        "sector": "metal",
+        "kind": "recruitment_drive",
+        "title": "Recruitment drive at Bekasi industrial estates",
+        "responsible": "DPW Jawa Barat",
+        "due_on": "2026-05-31",
+    }
+    if for_federation is not None:
+        data["federation"] = for_federation
+    return event("ActionPlanItemAdded", data, federation=federation)
+
+
+def plan_progressed(item_id: str, *, federation: str) -> dict:
+    return event("ActionPlanItemProgressed", {"item_id": item_id, "status": "done", "changed_on": "2026-04-10"}, federation=federation)

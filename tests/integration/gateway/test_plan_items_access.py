@@ -11,30 +11,10 @@ import pytest
 
 from organising_shared.deadletter import DeadLetter
 from organising_shared.ingress import ingress_topic
-from tests.integration.gateway.support import create_credential, federation_producer, running_gateway, send
+from tests.integration.gateway.support import create_credential, federation_producer, plan_added, plan_progressed, running_gateway, send
 from tests.integration.helpers import eventually, read_topic
-from tests.integration.reporting.builders import event
 
 pytestmark = pytest.mark.integration
-
-
-def plan_added(item_id: str, *, federation: str, for_federation: str | None) -> dict:
-    data = {
-        "item_id": item_id,
-        "period": "2026",
-        "sector": "metal",
-        "kind": "recruitment_drive",
-        "title": "Recruitment drive at Bekasi industrial estates",
-        "responsible": "DPW Jawa Barat",
-        "due_on": "2026-05-31",
-    }
-    if for_federation is not None:
-        data["federation"] = for_federation
-    return event("ActionPlanItemAdded", data, federation=federation)
-
-
-def plan_progressed(item_id: str, *, federation: str) -> dict:
-    return event("ActionPlanItemProgressed", {"item_id": item_id, "status": "done", "changed_on": "2026-04-10"}, federation=federation)
 
 
 async def test_a_federation_cannot_add_or_progress_another_federations_plan_item(federation_kafka, gateway_settings, prefix, namespace):
