@@ -156,8 +156,8 @@ async def test_an_organiser_records_a_member_and_a_case_and_the_dashboard_moves(
         await choose(page, "Daftarkan anggota")
         await page.locator("#record-form").get_by_label("NIK").fill("12345")
         await save(page)
-        await expect(page.locator('[data-field="nik"] .field-error')).to_have_text("Format tidak sesuai")
-        await expect(page.locator('[data-field="sector"] .field-error')).to_have_text("Wajib diisi")
+        await expect(page.locator('#record-form [data-field="nik"] .field-error')).to_have_text("Format tidak sesuai")
+        await expect(page.locator('#record-form [data-field="sector"] .field-error')).to_have_text("Wajib diisi")
         await page.screenshot(path=str(ARTIFACTS / "app-member-form-errors.png"), full_page=True)
 
         await fill_member(page)

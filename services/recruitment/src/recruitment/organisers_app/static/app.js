@@ -230,7 +230,7 @@ function fieldControl(form, field) {
   const id = `f-${form.id}-${field.name.replace(".", "-")}`;
   const wrapper = element("div", { class: "field", "data-field": field.name });
   const caption = element("label", { for: id, text: t(field.label) });
-  if (field.protected) caption.append(element("span", { class: "protected", text: `🔒 ${text("protected")}` }));
+  if (field.protected) caption.append(element("span", { class: "protected", text: `(${text("protected")})` }));
   else if (!field.required) caption.append(element("span", { class: "optional", text: `(${text("optional")})` }));
   wrapper.append(caption);
   let control;
