@@ -113,7 +113,8 @@ start_stack() {
 # and kept in the build folder (readable by root alone) for checks.py.
 federation_credential() {
   local output
-  output=$(ORGANISING_COMPOSE="${COMPOSE[*]}" "$REPO/infra/compose/kafka-credentials.sh" create FSPMI fspmi-smoke) || return 1
+  output=$(ORGANISING_COMPOSE="${COMPOSE[*]}" ORGANISING_KAFKA_ADMIN_BOOTSTRAP="127.0.0.1:$SMOKE_KAFKA_PORT" \
+    "$REPO/infra/compose/kafka-credentials.sh" create FSPMI fspmi-smoke) || return 1
   (umask 077 && sed -n 's/^password: //p' <<<"$output" >"$BUILD/federation-password") || return 1
   [ -s "$BUILD/federation-password" ] || { echo "no password in the command's output" >&2; return 1; }
   grep -v '^password:' <<<"$output"

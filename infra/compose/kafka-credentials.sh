@@ -12,11 +12,13 @@
 # A credential is a SCRAM-SHA-512 user plus one ACL: WRITE on the topics prefixed
 # `organising.ingress.<FEDERATION>.` and nothing else. The password reaches the container on
 # stdin and a file only its user can read, never a command line. Run from the repository root;
-# ORGANISING_COMPOSE replaces `docker compose` (the smoke check passes its own files).
+# ORGANISING_COMPOSE replaces `docker compose` (the smoke check passes its own files) and
+# ORGANISING_KAFKA_ADMIN_BOOTSTRAP the listener.
 set -euo pipefail
 
 COMPOSE=(${ORGANISING_COMPOSE:-docker compose})
-BOOTSTRAP=localhost:9092
+# Kafka's plaintext listener as seen inside its container (the smoke check's is on another port).
+BOOTSTRAP=${ORGANISING_KAFKA_ADMIN_BOOTSTRAP:-localhost:9092}
 PREFIX=${ORGANISING_TOPIC_PREFIX:-}
 FEDERATIONS=${ORGANISING_FEDERATIONS:-FSPMI,SPN,KEP,FARKES-R,ASPEK,FSP-ISI,FSP-PAR,FSPPI}
 
