@@ -14,6 +14,7 @@
     checks.py federation N    publishes N members through Kafka's TLS + SCRAM listener with the
                               federation credential run.sh made; the figures, read through the
                               edge, count them
+    checks.py revoked         the credential, revoked by run.sh, can no longer write its topic
 
 Ports, the secrets folder and the build folder (CA certificates, the credential's password) come
 from the environment run.sh sets (SMOKE_*, ORGANISING_SECRETS_DIR, SMOKE_BUILD). Every wait has a
@@ -401,6 +402,12 @@ def federation(count: int) -> None:
         print(f"figures through the edge: {before} -> {before + count} members")
 
 
+def revoked() -> None:
+    password = (BUILD / "federation-password").read_text().strip()
+    topic = ingress_topic(FEDERATION)
+    print(f"the revoked credential writing {topic}: refused ({asyncio.run(_refused(password, topic))})")
+
+
 def members_counted_at(client: httpx.Client, base: str) -> int:
     return figures(client, base).get(SECTOR, {}).get("members_recruited", {}).get("actual", -1)
 
@@ -427,4 +434,5 @@ if __name__ == "__main__":
         "store-users": store_users,
         "edge": edge,
         "federation": lambda n: federation(int(n)),
+        "revoked": revoked,
     }[command](*arguments)

@@ -120,6 +120,13 @@ federation_credential() {
   grep -v '^password:' <<<"$output"
 }
 
+# The same command revokes it; checks.py then shows that the password opens nothing.
+revoke_federation_credential() {
+  ORGANISING_COMPOSE="${COMPOSE[*]}" ORGANISING_KAFKA_ADMIN_BOOTSTRAP="127.0.0.1:$SMOKE_KAFKA_PORT" \
+    "$REPO/infra/compose/kafka-credentials.sh" revoke fspmi-smoke || return 1
+  "$PYTHON" "$HERE/checks.py" revoked
+}
+
 # The certificates a federation's client and a browser must trust: the Kafka listener's local CA
 # (made by kafka-tls) and the edge's (Caddy's internal CA).
 certificate_authorities() {
@@ -186,6 +193,7 @@ main() {
   step "the TLS edge: HTTPS only, HSTS, each path to its service, body limits, the live stream unbuffered" "$PYTHON" "$HERE/checks.py" edge
   step "a federation credential (infra/compose/kafka-credentials.sh create FSPMI fspmi-smoke)" federation_credential
   step "publish 2 members through the TLS + SCRAM listener; the figures, read through the edge, count them" "$PYTHON" "$HERE/checks.py" federation 2
+  step "revoke the credential (kafka-credentials.sh revoke); it can no longer publish" revoke_federation_credential
   step "snapshot: figures, recorded events, Kafka records" "$PYTHON" "$HERE/checks.py" snapshot "$BUILD/before.json"
   step "recreate the Kafka and store containers (volumes kept)" recreate_data_holders
   step "snapshot after recreating" "$PYTHON" "$HERE/checks.py" snapshot "$BUILD/after.json"
