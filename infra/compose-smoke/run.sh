@@ -143,7 +143,8 @@ container_ids() {
 recreate_data_holders() {
   local before
   before=$(container_ids)
-  compose_quietly up -d --force-recreate --no-deps --wait --wait-timeout 300 kafka mongo || return 1
+  compose_quietly up -d --force-recreate --no-deps --wait --wait-timeout 300 kafka mongo \
+    || { "${COMPOSE[@]}" ps -a; "${COMPOSE[@]}" logs --tail 40 kafka mongo; return 1; }
   # The services restart too, so that nothing they hold in memory can hide a loss.
   compose_quietly restart recruitment reporting notifications gateway || return 1
   compose_quietly up -d --wait --wait-timeout 300 || { "${COMPOSE[@]}" ps -a; return 1; }
