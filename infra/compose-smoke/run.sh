@@ -122,8 +122,17 @@ federation_credential() {
 
 # The same command revokes it; checks.py then shows that the password opens nothing.
 revoke_federation_credential() {
-  ORGANISING_COMPOSE="${COMPOSE[*]}" ORGANISING_KAFKA_ADMIN_BOOTSTRAP="127.0.0.1:$SMOKE_KAFKA_PORT" \
-    "$REPO/infra/compose/kafka-credentials.sh" revoke fspmi-smoke || return 1
+  local credentials=("$REPO/infra/compose/kafka-credentials.sh") listing
+  export ORGANISING_COMPOSE="${COMPOSE[*]}" ORGANISING_KAFKA_ADMIN_BOOTSTRAP="127.0.0.1:$SMOKE_KAFKA_PORT"
+  "${credentials[@]}" revoke fspmi-smoke || return 1
+  # Neither its SCRAM credential nor an ACL is left on the broker.
+  listing=$("${credentials[@]}" list) || return 1
+  if grep -q fspmi-smoke <<<"$listing"; then
+    echo "still listed after the revocation:" >&2
+    grep fspmi-smoke <<<"$listing" >&2
+    return 1
+  fi
+  echo "kafka-credentials.sh list: no credential or ACL of fspmi-smoke left"
   "$PYTHON" "$HERE/checks.py" revoked
 }
 
