@@ -118,6 +118,11 @@ federation_credential() {
   (umask 077 && sed -n 's/^password: //p' <<<"$output" >"$BUILD/federation-password") || return 1
   [ -s "$BUILD/federation-password" ] || { echo "no password in the command's output" >&2; return 1; }
   grep -v '^password:' <<<"$output"
+  # Listed, with its ACL (the revocation below checks that both are gone).
+  local listing
+  listing=$(ORGANISING_COMPOSE="${COMPOSE[*]}" ORGANISING_KAFKA_ADMIN_BOOTSTRAP="127.0.0.1:$SMOKE_KAFKA_PORT" \
+    "$REPO/infra/compose/kafka-credentials.sh" list) || return 1
+  grep 'fspmi-smoke' <<<"$listing" || { echo "kafka-credentials.sh list does not show fspmi-smoke" >&2; return 1; }
 }
 
 # The same command revokes it; checks.py then shows that the password opens nothing.
