@@ -23,10 +23,12 @@ def _paths(matcher: str) -> list[str]:
     return found[1].split()
 
 
-def _regexp(matcher: str) -> re.Pattern[str]:
-    found = re.search(rf"^\s*@{matcher} path_regexp (\S+)$", CADDYFILE, re.M)
+def _block(matcher: str) -> tuple[set[str], list[str]]:
+    """A matcher block's methods and paths: `@name { method …; path … }`."""
+    found = re.search(rf"^\s*@{matcher} \{{\n(.*?)\n\s*\}}", CADDYFILE, re.M | re.S)
     assert found, matcher
-    return re.compile(found[1])
+    lines = dict(line.strip().split(None, 1) for line in found[1].splitlines() if line.strip())
+    return set(lines["method"].split()), lines["path"].split()
 
 
 def _caddy_path_matches(pattern: str, path: str) -> bool:
@@ -34,11 +36,14 @@ def _caddy_path_matches(pattern: str, path: str) -> bool:
     return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
 
 
-def edge_route(path: str) -> str:
-    """The service the Caddyfile's handle blocks send `path` to (in their order)."""
+def edge_route(path: str, method: str = "GET") -> str:
+    """The service the Caddyfile's handle blocks send `method path` to (in their order)."""
     if any(_caddy_path_matches(p, path) for p in _paths("metrics")):
         return "none"
-    if any(_caddy_path_matches(p, path) for p in _paths("recruitment")) or _regexp("case_updates").search(path):
+    if any(_caddy_path_matches(p, path) for p in _paths("recruitment")):
+        return "recruitment"
+    methods, paths = _block("recruitment_writes")
+    if method in methods and any(_caddy_path_matches(p, path) for p in paths):
         return "recruitment"
     if any(_caddy_path_matches(p, path) for p in _paths("notifications")):
         return "notifications"
@@ -52,9 +57,10 @@ def _sample(path: str) -> str:
 
 @pytest.mark.parametrize("service", sorted(APPS))
 def test_every_api_path_of_a_service_reaches_that_service(service):
-    paths = [path for path in APPS[service]().openapi()["paths"] if path.startswith("/api/")]
-    assert paths
-    assert {path: edge_route(_sample(path)) for path in paths} == dict.fromkeys(paths, service)
+    document = APPS[service]().openapi()["paths"]
+    routes = [(method.upper(), path) for path, operations in document.items() if path.startswith("/api/") for method in operations]
+    assert routes
+    assert {route: edge_route(_sample(route[1]), route[0]) for route in routes} == dict.fromkeys(routes, service)
 
 
 def test_the_dashboard_and_the_app_go_to_their_services_and_metrics_nowhere():
