@@ -69,8 +69,29 @@ async def test_every_generated_record_is_applied_or_dead_lettered_and_the_consum
         live = await counters(reporting)
     letters = await read_dead_letters(reporting.kafka_bootstrap_servers, reporting.topics.deadletter)
     for settings, consumer, topics in (
-        (reporting, "reporting", (reporting.topics.membership, reporting.topics.violations, reporting.topics.targets)),
-        (notifications, "notifications", (notifications.topics.membership, notifications.topics.violations, notifications.topics.progress)),
+        (
+            reporting,
+            "reporting",
+            (
+                reporting.topics.membership,
+                reporting.topics.violations,
+                reporting.topics.targets,
+                reporting.topics.plans,
+                reporting.topics.activities,
+                reporting.topics.workplaces,
+            ),
+        ),
+        (
+            notifications,
+            "notifications",
+            (
+                notifications.topics.membership,
+                notifications.topics.violations,
+                notifications.topics.progress,
+                notifications.topics.plans,
+                notifications.topics.workplaces,
+            ),
+        ),
     ):
         consumed = [item for item in published if item.topic in topics]
         # Every record of these topics came from this test: each was applied or dead-lettered.

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from organising_shared.events import EVENT_CLASSES, Envelope
 from organising_shared.periods import jakarta_today
+from organising_shared.programmes import DEFAULT_PROGRAMMES
 from organising_shared.reference import DEFAULT_FEDERATIONS, PROVINCE_CODES
 from organising_shared.topics import TOPIC_OF_EVENT_TYPE
 
@@ -37,6 +38,7 @@ _IDENTIFIER = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,40}", fullmatch=True)
 _PERIOD = st.tuples(st.integers(2020, 2030), st.sampled_from(["", "-S1", "-S2", "-Q1", "-Q2", "-Q3", "-Q4"])).map(lambda p: f"{p[0]}{p[1]}")
 # Free text (summary, note) without digits: a number there may rightly be refused as a phone or NIK.
 _FREE_TEXT = st.text(alphabet=st.characters(categories=["L", "Zs"]) | st.sampled_from(".,:;-()"), max_size=120)
+_SHORT_TEXT = st.text(alphabet=st.characters(categories=["L", "Zs"]) | st.sampled_from(".,:;-()"), min_size=1, max_size=100)
 
 
 def _past_dates() -> st.SearchStrategy[date]:
@@ -49,6 +51,11 @@ _BY_NAME: dict[str, st.SearchStrategy[Any]] = {
     "period": _PERIOD,
     "summary": _FREE_TEXT,
     "note": _FREE_TEXT,
+    # v1 additions: titles, offices and companies are free text too; programmes are configured.
+    "title": _SHORT_TEXT,
+    "responsible": _SHORT_TEXT,
+    "employer": _SHORT_TEXT,
+    "programme": st.sampled_from(sorted(programme.code for programme in DEFAULT_PROGRAMMES)),
 }
 
 
@@ -130,6 +137,10 @@ def _by_type(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
         high = next((m.lt - 1 for m in metadata if isinstance(m, Lt)), high)
         low = 0 if low is None else low
         return st.integers(low, min(high if high is not None else REALISTIC_MAX, REALISTIC_MAX))
+    if annotation is float:
+        low = next((m.ge for m in metadata if isinstance(m, Ge)), 0)
+        high = next((m.le for m in metadata if isinstance(m, Le)), REALISTIC_MAX)
+        return st.floats(low, high, allow_nan=False, allow_infinity=False)
     if annotation is date:
         return _past_dates().map(date.isoformat)
     if annotation is str:
@@ -146,4 +157,13 @@ def _consistent(data: dict[str, Any]) -> dict[str, Any]:
     women, workers = data.get("women_affected"), data.get("workers_affected")
     if women is not None and workers is not None and women > workers:
         data["women_affected"] = workers
+    participants = data.get("participants")
+    if participants is not None:
+        if sum(participants.values()) < 1:
+            participants["unspecified"] = 1
+        if data.get("cadres_trained") is not None:
+            data["cadres_trained"] = min(data["cadres_trained"], sum(participants.values()))
+    changes = ("employer", "workforce", "women_percent", "outsourced_percent", "cba", "cba_expires_on")
+    if "changed_on" in data and "workplace_id" in data and all(data.get(name) is None for name in changes):
+        data["workforce"] = 1
     return data
