@@ -3,10 +3,11 @@
 - A claim reads the due rows (three key-range reads: pending, retrying, and `sending` rows whose
   lease ran out), orders them (urgent first, then oldest) and picks, within the limits below,
   what this instance can send soon. It takes each picked row with a compare-and-set on the
-  status and attempt count it was read with: the row becomes `sending` under this claim's
-  `lease_token` until `lease_until`, and its attempt is counted. Of two workers racing for a
-  row only one matches it; a row claimed by a worker that died is taken over when its lease runs
-  out.
+  status and attempt count it was read with: the row becomes `sending` until `lease_until` (also
+  its `next_attempt_at`, when another worker may take it over), and its attempt is counted. Of
+  two workers racing for a row only one matches it; a row claimed by a worker that died is
+  taken over when its lease runs out, and the worker that lost it can no longer write its
+  outcome unless it is a success (final).
 - Each attempt runs in its own task with its own deadline; at most `delivery_concurrency`
   attempts are in flight, and at most `delivery_per_receiver_concurrency` to one receiver (a web
   host or a mail domain). Up to as many rows again wait, claimed, for a free slot of their
@@ -51,16 +52,39 @@ from organising_shared.waiting import stop_if_cancelled, wait_at_most
 log = logging.getLogger(__name__)
 
 # Rows claimed ahead per receiver, in rounds of its slots. A claim costs the store a read of every
-# due row however few are taken (see above), so each claim takes as much as the receiver can send
-# within about half its lease, judged by how long its recent attempts took: a slot that frees then
-# starts the next row at once, and a claim is needed only now and then. A receiver not yet heard
-# from, or a slow one, gets one round; a hanging one never more than the lease allows.
+# due row however few are taken (see above), so each claim takes as much as this instance has
+# recently got through to the receiver within about half of what its lease leaves after one
+# attempt: a slot that frees then starts the next row at once, a claim is needed only now and
+# then, and a row claimed ahead starts within its lease. A receiver not yet heard from, a slow or
+# a hanging one gets one round.
 MAX_CLAIM_AHEAD_ROUNDS = 64
-# Attempt durations are smoothed per receiver with this weight for the newest one.
-_LATENCY_WEIGHT = 0.2
+# How far back the attempts finished per receiver are counted for its pace.
+_PACE_WINDOW_SECONDS = 5.0
 
 # What a claim reads of each due row: enough to order and pick, not the notice.
 _CANDIDATE_FIELDS = {"receiver": 1, "urgent": 1, "next_attempt_at": 1, "status": 1, "attempts": 1}
+
+
+def due_filters(now: datetime) -> list[dict[str, Any]]:
+    """The due rows, as three reads that indexes cover (`store.ensure_indexes`)."""
+    return [
+        {"status": DeliveryStatus.PENDING, "next_attempt_at": {"$lte": now}},
+        {"status": DeliveryStatus.RETRYING, "next_attempt_at": {"$lte": now}},
+        # Its worker died mid-attempt: a claim sets `next_attempt_at` to the lease's end too, so
+        # one index serves all three.
+        {"status": DeliveryStatus.SENDING, "next_attempt_at": {"$lte": now}},
+    ]
+
+
+def claim_filter(status: str, attempts: int, delivery_ids: list[str]) -> dict[str, Any]:
+    """The compare-and-set of a claim: rows still in the status and attempt count read."""
+    return {"status": status, "attempts": attempts, "_id": {"$in": delivery_ids}}
+
+
+def held_filter(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A claimed row, only while the claim that read it still holds it: a worker that takes it
+    over after the lease counts another attempt, and a recorded outcome changes the status."""
+    return {"status": DeliveryStatus.SENDING, "attempts": row["attempts"], "_id": row["_id"]}
 
 
 @dataclass
@@ -81,7 +105,7 @@ class Dispatcher:
         self._attempts: set[asyncio.Task] = set()  # sending, or waiting for their outcome to be written
         self._sending: Counter[str] = Counter()  # attempts in flight per receiver
         self._waiting: dict[str, deque[_Claimed]] = {}  # claimed rows per receiver, waiting for a slot
-        self._latency: dict[str, float] = {}  # smoothed seconds per attempt, per receiver
+        self._finished: dict[str, deque[float]] = {}  # when recent attempts ended, per receiver
         self._rows: dict[asyncio.Task, _Claimed] = {}  # what each attempt task sends
         self._outcomes = OutcomeWriter(self._deliveries)
         self._stopping = False
@@ -130,15 +154,12 @@ class Dispatcher:
 
     async def _candidates(self, now: datetime) -> list[dict[str, Any]]:
         """Every due row (a small projection of it), urgent first (union busting), then oldest."""
-        reads = [
-            self._deliveries.find({"status": status, "next_attempt_at": {"$lte": now}}, projection=_CANDIDATE_FIELDS).to_list()
-            for status in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
-        ]
-        # Claimed by a worker that died mid-attempt (ours have live leases).
-        reads.append(
-            self._deliveries.find({"status": DeliveryStatus.SENDING, "lease_until": {"$lte": now}}, projection=_CANDIDATE_FIELDS).to_list()
-        )
-        found = [row for rows in await asyncio.gather(*reads) for row in rows]
+        reads = [self._deliveries.find(due, projection=_CANDIDATE_FIELDS).to_list() for due in due_filters(now)]
+        # Rows this instance holds are left out: one whose lease ran out while it waited is
+        # handed back when its turn comes, never claimed a second time here.
+        holding = {item.row["_id"] for rows in self._waiting.values() for item in rows}
+        holding.update(item.row["_id"] for item in self._rows.values())
+        found = [row for rows in await asyncio.gather(*reads) for row in rows if row["_id"] not in holding]
         found.sort(key=lambda row: (not row.get("urgent"), row["next_attempt_at"]))
         return found
 
@@ -164,10 +185,10 @@ class Dispatcher:
         """How many rows of `receiver` to hold claimed beyond its slots: what it sends within
         about half of what the lease leaves after one attempt."""
         slots = self._settings.delivery_per_receiver_concurrency
-        timeout = self._settings.delivery_attempt_timeout_seconds
-        latency = self._latency.get(receiver, timeout)
-        rounds = int((self._settings.lease_seconds - timeout) / 2 / max(latency, 0.001))
-        return slots * max(1, min(MAX_CLAIM_AHEAD_ROUNDS, rounds))
+        since = time.monotonic() - _PACE_WINDOW_SECONDS
+        pace = sum(1 for ended in self._finished.get(receiver, ()) if ended >= since) / _PACE_WINDOW_SECONDS
+        horizon = (self._settings.lease_seconds - self._settings.delivery_attempt_timeout_seconds) / 2
+        return max(slots, min(MAX_CLAIM_AHEAD_ROUNDS * slots, int(pace * horizon)))
 
     async def _claim(self, chosen: list[dict[str, Any]], now: datetime) -> list[_Claimed]:
         """Take the chosen rows that are still as they were read: status `sending`, a lease, one
@@ -179,6 +200,7 @@ class Dispatcher:
             "$set": {
                 "status": DeliveryStatus.SENDING,
                 "lease_until": now + timedelta(seconds=self._settings.lease_seconds),
+                "next_attempt_at": now + timedelta(seconds=self._settings.lease_seconds),
                 "lease_token": token,
                 "last_attempt_at": now,
             },
@@ -190,12 +212,18 @@ class Dispatcher:
             return row["status"], row["attempts"]
 
         operations = [
-            UpdateMany({"status": status, "attempts": attempts, "_id": {"$in": [row["_id"] for row in rows]}}, update)
+            UpdateMany(claim_filter(status, attempts, [row["_id"] for row in rows]), update)
             for (status, attempts), rows in groupby(sorted(chosen, key=as_read), key=as_read)
         ]
         lease_ends = time.monotonic() + self._settings.lease_seconds
         await self._deliveries.bulk_write(operations, ordered=False)
-        rows = await self._deliveries.find({"lease_token": token}).to_list()
+        # Read back by key, keeping those this claim took (the token tells them from rows another
+        # worker claimed at the same moment).
+        rows = [
+            row
+            for row in await self._deliveries.find({"_id": {"$in": [row["_id"] for row in chosen]}}).to_list()
+            if row.get("lease_token") == token
+        ]
         if not rows:
             return []
         subscriptions = {
@@ -283,8 +311,11 @@ class Dispatcher:
             log.exception("delivery %s: unexpected error", row["_id"], extra=_about(row))
             error = f"internal error: {type(failure).__name__}"
         seconds = time.monotonic() - started
-        receiver = row["receiver"]
-        self._latency[receiver] = self._latency.get(receiver, seconds) * (1 - _LATENCY_WEIGHT) + seconds * _LATENCY_WEIGHT
+        ended = time.monotonic()
+        finished = self._finished.setdefault(row["receiver"], deque())
+        finished.append(ended)
+        while finished and finished[0] < ended - _PACE_WINDOW_SECONDS:
+            finished.popleft()
         DELIVERY_SECONDS.labels(channel=row.get("channel", "unknown")).observe(seconds)
         now = datetime.now(UTC)
         outcome: dict[str, Any]
@@ -305,9 +336,7 @@ class Dispatcher:
         DELIVERY_ATTEMPTS.labels(channel=row.get("channel", "unknown"), outcome=outcome["status"]).inc()
         # A success is always recorded (it is final). Anything else only while this worker still
         # holds the claim: a worker whose lease ran out must not overwrite the one that took over.
-        claim: dict[str, Any] = {"_id": row["_id"]}
-        if outcome["status"] != DeliveryStatus.DELIVERED:
-            claim = {"lease_token": row["lease_token"], "_id": row["_id"]}
+        claim = {"_id": row["_id"]} if outcome["status"] == DeliveryStatus.DELIVERED else held_filter(row)
         await self._outcomes.write(UpdateOne(claim, {"$set": outcome, "$unset": {"lease_until": "", "lease_token": ""}}))
 
     def _release_later(self, items: list[_Claimed], reason: str) -> None:
@@ -322,7 +351,7 @@ class Dispatcher:
         await self._outcomes.write_many(
             [
                 UpdateOne(
-                    {"lease_token": item.row["lease_token"], "_id": item.row["_id"]},
+                    held_filter(item.row),
                     {
                         "$set": {"status": item.previous_status, "next_attempt_at": now},
                         "$inc": {"attempts": -1},
@@ -347,7 +376,7 @@ class Dispatcher:
         # still held under their lease token, and only those match below.
         operations = [
             UpdateOne(
-                {"lease_token": row["lease_token"], "_id": row["_id"]},
+                held_filter(row),
                 {
                     # Not knowing whether the receiver got it, the row is retried (with the same delivery id).
                     "$set": {

@@ -4,8 +4,8 @@ arrived while the previous write was in flight.
 Each attempt waits for its own outcome to be stored (so "the attempt is over" still means "the
 log says so"), but the attempts that finish together share one `bulk_write`. Nothing waits on a
 timer: a lone outcome is written at once, and under load the group grows by itself to whatever
-finished during one round trip. Every write's filter is a key lookup (`_id`, or the claim's
-`lease_token` with `_id`), so a write costs the same however long the delivery log grows.
+finished during one round trip. Every write's filter is a key lookup (`_id`, or `_id` with the
+status and attempt count the claim left), so a write costs the same however long the delivery log grows.
 """
 
 from __future__ import annotations
