@@ -46,6 +46,10 @@ class RecruitmentSettings(OrganisingSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body (413 above)")
     max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="Largest CSV upload (413 above)")
+    reporting_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="Where the organisers' app (/app) reads figures and sets targets: the reporting API's public URL",
+    )
     import_chunk_rows: int = Field(default=500, ge=1, description="Rows registered per store transaction in an import")
     relay_batch: int = Field(default=500, ge=1, description="Outbox rows the relay sends before marking them sent")
     relay_idle_seconds: float = Field(default=0.05, gt=0, description="Relay poll interval when the outbox is empty")

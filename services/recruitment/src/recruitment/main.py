@@ -26,6 +26,9 @@ from recruitment.config import RecruitmentSettings
 from recruitment.health import IntakeHealth
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
+from recruitment.organisers_app.routes import organisers_app_router
+from recruitment.organising import OrganisingIntake
+from recruitment.organising_api import build_organising_router
 from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.relay import OutboxRelay
 from recruitment.store import ensure_indexes
@@ -57,6 +60,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             )
             app.state.settings = settings
             app.state.intake = Intake(mongo, db, vault, settings, on_commit=relay.wake)
+            app.state.organising = OrganisingIntake(db, settings)
             app.state.authenticator = Authenticator(
                 TokenStore(mongo[settings.auth_database]["tokens"]),
                 admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
@@ -77,7 +81,8 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="Organising recruitment",
         version="1",
-        description="The intake for field reports: members, union units (PUK) and violations, turned into contract events.",
+        description="The intake for field reports: members, union units (PUK), violations, action plans, activities and workplaces, "
+        "turned into contract events.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
         telemetry=FASTAPI_TELEMETRY,
@@ -94,6 +99,8 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(build_router())
+    app.include_router(organisers_app_router(reporting_url=settings.reporting_url))
+    app.include_router(build_organising_router())
     return app
 
 

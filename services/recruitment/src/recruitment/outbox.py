@@ -38,6 +38,7 @@ COUNTER_ID = "outbox"
 class Outgoing:
     event: Envelope
     workplace_id: str | None = None  # for case progress and closure, whose data has no workplace
+    sector: str | None = None  # for a plan item's progress, whose data has no sector
 
 
 async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[Outgoing]) -> int:
@@ -67,7 +68,7 @@ def _entry(item: Outgoing) -> dict:
     return {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
-        "key": message_key(event, workplace_id=item.workplace_id),
+        "key": message_key(event, workplace_id=item.workplace_id, sector=item.sector),
         "value": to_json(event),
     }
 

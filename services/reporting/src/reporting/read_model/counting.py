@@ -75,6 +75,12 @@ def _left_fields(region_code: str) -> tuple[tuple[str, int], ...]:
     return ((F.MEMBERS_LEFT, 1), *_region_fields(F.LEFT, region_code))
 
 
+@lru_cache(maxsize=4096)
+def _daily(metric: str, day: str) -> tuple[str, int]:
+    # The pace chart's per-day counter; remembered, as the same days recur across a batch.
+    return (F.daily(metric, day), 1)
+
+
 def _region_fields(group: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
     fields = [(F.by_region(group, "province", province_of(region_code)), amount)]
     if "." in region_code:
@@ -111,7 +117,7 @@ def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Cont
         if entry.kind == "recruited":
             if active is not True:
                 fields = _recruited_fields(entry.gender, entry.employment_status, entry.age_band, entry.region_code)
-                _add(contribution, entry.day, entry.sector, federation, fields)
+                _add(contribution, entry.day, entry.sector, federation, (*fields, _daily(F.MEMBERS_RECRUITED, entry.day)))
             active = True
         else:
             if active is not False:
@@ -128,6 +134,7 @@ def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
     _, first = _in_order(events)[0]
     fields = [
         (F.UNION_UNITS_ESTABLISHED, 1),
+        _daily(F.UNION_UNITS_ESTABLISHED, first["day"]),
         (F.FOUNDING_MEMBERS, first["founding_members"]),
         (F.WOMEN_ON_BOARD, first.get("women_on_board") or 0),
         *_region_fields(F.UNITS, first["region_code"]),
@@ -183,12 +190,14 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
         reported.append((F.open_cases_on(report["day"]), 1))
     _add(contribution, report["day"], sector, federation, reported)
     if close:
+        resolved = 1 if close["outcome"] in RESOLVED_OUTCOMES else 0
         closed = [
             (F.CASES_CLOSED, 1),
             (F.case_outcome(close["outcome"]), 1),
             (F.RECOVERED_IDR, close.get("recovered_idr") or 0),
             (F.WORKERS_BENEFITED, close.get("workers_benefited") or 0),
-            (F.CASES_RESOLVED, 1 if close["outcome"] in RESOLVED_OUTCOMES else 0),
+            (F.CASES_RESOLVED, resolved),
+            (F.daily(F.CASES_RESOLVED, close["day"]), resolved),
         ]
         _add(contribution, close["day"], sector, federation, closed)
     return contribution
