@@ -144,7 +144,7 @@ class Dispatcher:
         chosen = self._within_limits(await self._candidates(now), room)
         if not chosen:
             return
-        claimed = await self._claim(chosen, now)
+        claimed = await self._claim(chosen)
         CLAIM_SECONDS.observe(time.monotonic() - started)
         for item in claimed:
             self._waiting.setdefault(item.row["receiver"], deque()).append(item)
@@ -190,12 +190,15 @@ class Dispatcher:
         horizon = (self._settings.lease_seconds - self._settings.delivery_attempt_timeout_seconds) / 2
         return max(slots, min(MAX_CLAIM_AHEAD_ROUNDS * slots, int(pace * horizon)))
 
-    async def _claim(self, chosen: list[dict[str, Any]], now: datetime) -> list[_Claimed]:
+    async def _claim(self, chosen: list[dict[str, Any]]) -> list[_Claimed]:
         """Take the chosen rows that are still as they were read: status `sending`, a lease, one
         more attempt. The filter compares the status and attempt count read, so of two workers
         racing for a row only one matches it (each claim moves the count); each then reads back
         the rows carrying its own lease token."""
         token = uuid.uuid4().hex
+        # The lease starts now, not when the search for due rows began (which may have taken a
+        # while): the store's lease and this worker's idea of it must agree.
+        now, lease_ends = datetime.now(UTC), time.monotonic() + self._settings.lease_seconds
         update = {
             "$set": {
                 "status": DeliveryStatus.SENDING,
@@ -215,7 +218,6 @@ class Dispatcher:
             UpdateMany(claim_filter(status, attempts, [row["_id"] for row in rows]), update)
             for (status, attempts), rows in groupby(sorted(chosen, key=as_read), key=as_read)
         ]
-        lease_ends = time.monotonic() + self._settings.lease_seconds
         await self._deliveries.bulk_write(operations, ordered=False)
         # Read back by key, keeping those this claim took (the token tells them from rows another
         # worker claimed at the same moment).
