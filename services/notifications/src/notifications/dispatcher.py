@@ -185,8 +185,11 @@ class Dispatcher:
         """How many rows of `receiver` to hold claimed beyond its slots: what it sends within
         about half of what the lease leaves after one attempt."""
         slots = self._settings.delivery_per_receiver_concurrency
-        since = time.monotonic() - _PACE_WINDOW_SECONDS
-        pace = sum(1 for ended in self._finished.get(receiver, ()) if ended >= since) / _PACE_WINDOW_SECONDS
+        now = time.monotonic()
+        recent = [ended for ended in self._finished.get(receiver, ()) if ended >= now - _PACE_WINDOW_SECONDS]
+        # Over the time the recent attempts span (at least a second), not the whole window: a
+        # receiver that has just started taking rows ramps up within a claim or two.
+        pace = len(recent) / max(1.0, now - recent[0]) if recent else 0.0
         horizon = (self._settings.lease_seconds - self._settings.delivery_attempt_timeout_seconds) / 2
         return max(slots, min(MAX_CLAIM_AHEAD_ROUNDS * slots, int(pace * horizon)))
 
