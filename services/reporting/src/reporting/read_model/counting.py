@@ -101,6 +101,9 @@ class MemberEntry(NamedTuple):
     gender: str = ""
     employment_status: str = ""
     age_band: str = ""
+    # Where the member works, escaped for the ledger (`ledger.escape`): union density counts a
+    # member at the workplace of their latest recruitment while they are active.
+    workplace_id: str = ""
 
 
 def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Contribution:
@@ -124,6 +127,14 @@ def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Cont
                 _add(contribution, entry.day, entry.sector, federation, _left_fields(entry.region_code))
             active = False
     return contribution
+
+
+def active_workplace(history: Iterable[MemberEntry]) -> str | None:
+    """The (ledger-escaped) workplace at which the member is active now, or None once they have
+    left (or when no recruitment is known): the workplace of the latest event, if that is a
+    recruitment. Pure, like the contributions: live and rebuild agree."""
+    last = max(history, default=None)
+    return last.workplace_id if last is not None and last.kind == "recruited" else None
 
 
 def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
@@ -153,14 +164,26 @@ def case_state(case: Mapping[str, Any]) -> dict[str, Any] | None:
     if not reports:
         return None
     _, report = _in_order(reports)[0]
-    progress = _in_order(case.get("progress") or {})
+    progress = case_progress(case)
     closes = _in_order(case.get("closes") or {})
     close = closes[0][1] if closes else None
     return {
         "report": report,
-        "stage": progress[-1][1]["stage"] if progress else INITIAL_STAGE,
+        "stage": progress[-1]["stage"] if progress else INITIAL_STAGE,
+        # A case enters bipartite on its report's day unless a progress says otherwise.
+        "stage_entered_on": progress[-1]["day"] if progress else report["day"],
         "close": close,
     }
+
+
+def case_progress(case: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A case's ViolationCaseProgressed entries in the order that decides its stage: `changed_on`,
+    then arrival (`seq`, the order the case's document received them; its events share a key,
+    so that is their order on Kafka), then `occurred_at` and `event_id` for documents written
+    before `seq` was kept."""
+    progress = case.get("progress") or {}
+    ordered = sorted(progress.items(), key=lambda item: (item[1]["day"], item[1].get("seq", 0), item[1]["at"], item[0]))
+    return [entry for _, entry in ordered]
 
 
 def case_contribution(case: Mapping[str, Any]) -> Contribution:
