@@ -92,6 +92,11 @@ $(BENCH_STAMP):
 	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@mkdir -p $(VENV) && touch $@
 
+# Every bench_*.py module, then one summary table of the issue's rows (figure, same-run
+# baseline, ratio), also written to var/bench/latest.md. Bounded: each phase has a deadline, and
+# `python -m bench NAME…` runs some. Scale down with BENCH_EVENTS (projection, default 100000),
+# BENCH_SKIP=naive,freshness,get,rebuild,baseline-code, BENCH_RATE_SECONDS (freshness, 10),
+# BENCH_GET_SECONDS (10) and BENCH_WEBHOOKS_PER_RECEIVER (notifications, 400); README "Speed".
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench
 

@@ -29,7 +29,7 @@ class FakeFigures:
 @pytest.fixture
 async def running():
     figures = FakeFigures()
-    live = LiveFigures(figures, debounce=0.05, max_wait=0.2, refresh_every=3600)
+    live = LiveFigures(figures, settle=0.05, min_interval=0.1, refresh_every=3600)
     task = asyncio.create_task(live.run())
     yield live, figures
     task.cancel()
@@ -67,7 +67,7 @@ async def test_a_change_that_leaves_the_figures_alone_sends_nothing(running):
     async with live.subscribe(VIEW) as next_snapshot:
         await next_within(next_snapshot)
         live.changed()  # only as_of differs in the recomputation
-        await asyncio.sleep(0)  # let run() start its debounce
+        await asyncio.sleep(0)  # let run() start its settle wait
         figures.value = 1
         live.changed()
         # The first thing to arrive is the real change, not a copy of the old figures.

@@ -1,40 +1,98 @@
 """The delivery worker: claims due deliveries, sends them concurrently, records what happened.
 
-- A claim is an atomic update that marks due rows `sending` until `lease_until` under this
-  claim's token and counts the attempt, so two workers never send the same row at once, and a
-  row claimed by a worker that died is taken over when its lease runs out.
+- A claim reads the due rows (three key-range reads: pending, retrying, and `sending` rows whose
+  lease ran out), orders them (urgent first, then oldest) and picks, within the limits below,
+  what this instance can send soon. It takes each picked row with a compare-and-set on the
+  status and attempt count it was read with: the row becomes `sending` until `lease_until` (also
+  its `next_attempt_at`, when another worker may take it over), and its attempt is counted. Of
+  two workers racing for a row only one matches it; a row claimed by a worker that died is
+  taken over when its lease runs out, and the worker that lost it can no longer write its
+  outcome unless it is a success (final).
 - Each attempt runs in its own task with its own deadline; at most `delivery_concurrency`
   attempts are in flight, and at most `delivery_per_receiver_concurrency` to one receiver (a web
-  host or a mail domain): rows of a receiver at its limit are not claimed, so a hanging receiver
-  ties up only its own slots and never delays the others.
+  host or a mail domain). Up to as many rows again wait, claimed, for a free slot of their
+  receiver, so a slot that frees is reused at once rather than after a round trip to the store;
+  a hanging receiver ties up only its own slots and waiting rows, never the others'.
 - Success is final (`delivered`); a failure is retried with exponential backoff and jitter until
-  `delivery_max_attempts`, then `failed`.
+  `delivery_max_attempts`, then `failed`. Outcomes are written in groups (`outcomes`).
+
+Why reads and writes look the way they do: the store's query planner (SecantusDB) serves a
+filter from an index only when the index covers the filter's fields exactly (equality fields,
+then one range or `$in`); anything else (an `$or`, an extra field) scans the whole collection,
+delivery log included, and it never stops a scan early for a `limit` or sorts from an index.
+So every filter here is one an index covers (`store.ensure_indexes`), the ordering is done here
+on the small projection that was read, and a write's filter is a key lookup.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 from typing import Any
 
+from pymongo import UpdateMany, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from notifications.channels.base import DeliveryError, Sender
 from notifications.config import NotificationsSettings
 from notifications.domain.backoff import retry_delay
-from notifications.metrics import DELIVERY_ATTEMPTS, DELIVERY_SECONDS
+from notifications.metrics import CLAIM_SECONDS, DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
+from notifications.outcomes import OutcomeWriter
 from notifications.store import DELIVERIES, SUBSCRIPTIONS, DeliveryStatus
 from organising_shared.observability.logs import event_fields
-from organising_shared.projections import retry_while_transient
 from organising_shared.waiting import stop_if_cancelled, wait_at_most
 
 log = logging.getLogger(__name__)
+
+# Rows claimed ahead per receiver, in rounds of its slots. A claim costs the store a read of every
+# due row however few are taken (see above), so each claim takes as much as this instance has
+# recently got through to the receiver within about half of what its lease leaves after one
+# attempt: a slot that frees then starts the next row at once, a claim is needed only now and
+# then, and a row claimed ahead starts within its lease. A receiver not yet heard from, a slow or
+# a hanging one gets one round.
+MAX_CLAIM_AHEAD_ROUNDS = 64
+# How far back the attempts finished per receiver are counted for its pace.
+_PACE_WINDOW_SECONDS = 5.0
+
+# What a claim reads of each due row: enough to order and pick, not the notice.
+_CANDIDATE_FIELDS = {"receiver": 1, "urgent": 1, "next_attempt_at": 1, "status": 1, "attempts": 1}
+
+
+def due_filters(now: datetime) -> list[dict[str, Any]]:
+    """The due rows, as three reads that indexes cover (`store.ensure_indexes`)."""
+    return [
+        {"status": DeliveryStatus.PENDING, "next_attempt_at": {"$lte": now}},
+        {"status": DeliveryStatus.RETRYING, "next_attempt_at": {"$lte": now}},
+        # Its worker died mid-attempt: a claim sets `next_attempt_at` to the lease's end too, so
+        # one index serves all three.
+        {"status": DeliveryStatus.SENDING, "next_attempt_at": {"$lte": now}},
+    ]
+
+
+def claim_filter(status: str, attempts: int, delivery_ids: list[str]) -> dict[str, Any]:
+    """The compare-and-set of a claim: rows still in the status and attempt count read."""
+    return {"status": status, "attempts": attempts, "_id": {"$in": delivery_ids}}
+
+
+def held_filter(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A claimed row, only while the claim that read it still holds it: a worker that takes it
+    over after the lease counts another attempt, and a recorded outcome changes the status."""
+    return {"status": DeliveryStatus.SENDING, "attempts": row["attempts"], "_id": row["_id"]}
+
+
+@dataclass
+class _Claimed:
+    row: dict[str, Any]
+    subscription: dict[str, Any] | None
+    previous_status: str
+    lease_ends: float  # time.monotonic() when another worker may take the row over
 
 
 class Dispatcher:
@@ -44,12 +102,25 @@ class Dispatcher:
         self._senders = senders
         self._settings = settings
         self._wake = asyncio.Event()
-        self._attempts: set[asyncio.Task] = set()
-        self._per_receiver: Counter[str] = Counter()
+        self._attempts: set[asyncio.Task] = set()  # sending, or waiting for their outcome to be written
+        self._sending: Counter[str] = Counter()  # attempts in flight per receiver
+        self._waiting: dict[str, deque[_Claimed]] = {}  # claimed rows per receiver, waiting for a slot
+        self._finished: dict[str, deque[float]] = {}  # when recent attempts ended, per receiver
+        self._rows: dict[asyncio.Task, _Claimed] = {}  # what each attempt task sends
+        self._outcomes = OutcomeWriter(self._deliveries)
+        self._stopping = False
 
     def wake(self) -> None:
         """Look for due deliveries now (new rows were queued, or a slot came free)."""
         self._wake.set()
+
+    @property
+    def _in_flight(self) -> int:
+        return sum(self._sending.values())
+
+    @property
+    def _held(self) -> int:
+        return sum(len(rows) for rows in self._waiting.values())
 
     async def run(self) -> None:
         try:
@@ -57,109 +128,184 @@ class Dispatcher:
                 stop_if_cancelled()
                 self._wake.clear()
                 try:
-                    await self._start_due_attempts()
+                    await self._claim_due()
                 except Exception as error:  # noqa: BLE001 - the store may be away; try again shortly
                     log.warning("claiming deliveries failed (%s: %s)", type(error).__name__, error)
                 await wait_at_most(self._wake.wait(), self._settings.delivery_poll_seconds)
         finally:
             await self._stop_attempts()
 
-    async def _start_due_attempts(self) -> None:
-        # A batch at a time: one search for due rows, one update that claims those the limits
-        # allow, one read of what was claimed and of their subscriptions. Store round trips, not
-        # receivers, bound throughput; per-row claims would cost several per delivery.
-        while (free := self._settings.delivery_concurrency - len(self._attempts)) > 0:
-            now = datetime.now(UTC)
-            candidates = await self._deliveries.find(
-                self._due(now, busy=self._busy_receivers()),
-                projection={"receiver": 1},
-                sort=[("urgent", -1), ("next_attempt_at", 1)],  # union busting first
-                limit=free * 2,
-            ).to_list()
-            chosen = self._within_limits(candidates, free)
-            if not chosen:
-                return
-            rows = await self._claim(chosen, now)
-            if not rows:
-                return  # another worker claimed them first
-            subscriptions = {
-                row["_id"]: row async for row in self._subscriptions.find({"_id": {"$in": list({row["subscription_id"] for row in rows})}})
-            }
-            for row in rows:
-                self._start(row, subscriptions.get(row["subscription_id"]))
+    async def _claim_due(self) -> None:
+        room = (1 + MAX_CLAIM_AHEAD_ROUNDS // 2) * self._settings.delivery_concurrency - self._in_flight - self._held
+        if room <= 0:
+            return
+        started = time.monotonic()
+        now = datetime.now(UTC)
+        chosen = self._within_limits(await self._candidates(now), room)
+        if not chosen:
+            return
+        claimed = await self._claim(chosen)
+        CLAIM_SECONDS.observe(time.monotonic() - started)
+        for item in claimed:
+            self._waiting.setdefault(item.row["receiver"], deque()).append(item)
+        self._start_waiting()
+        if len(claimed) == len(chosen) == room:
+            self.wake()  # there may be more, and room for them once these start
 
-    def _within_limits(self, candidates: list[dict[str, Any]], free: int) -> list[str]:
-        in_flight = Counter(self._per_receiver)
-        chosen: list[str] = []
+    async def _candidates(self, now: datetime) -> list[dict[str, Any]]:
+        """Every due row (a small projection of it), urgent first (union busting), then oldest."""
+        reads = [self._deliveries.find(due, projection=_CANDIDATE_FIELDS).to_list() for due in due_filters(now)]
+        # Rows this instance holds are left out: one whose lease ran out while it waited is
+        # handed back when its turn comes, never claimed a second time here.
+        holding = {item.row["_id"] for rows in self._waiting.values() for item in rows}
+        holding.update(item.row["_id"] for item in self._rows.values())
+        found = [row for rows in await asyncio.gather(*reads) for row in rows if row["_id"] not in holding]
+        found.sort(key=lambda row: (not row.get("urgent"), row["next_attempt_at"]))
+        return found
+
+    def _within_limits(self, candidates: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+        # Per receiver: its slots plus what it can take in time (`_claim_ahead`), no more, so a
+        # receiver at its limit leaves the room to the others.
+        holding = Counter(self._sending)
+        for receiver, rows in self._waiting.items():
+            holding[receiver] += len(rows)
+        chosen: list[dict[str, Any]] = []
         for candidate in candidates:
-            if len(chosen) >= free:
+            if len(chosen) >= room:
                 break
-            if in_flight[candidate["receiver"]] >= self._settings.delivery_per_receiver_concurrency:
+            if holding[candidate["receiver"]] >= self._settings.delivery_per_receiver_concurrency + self._claim_ahead(
+                candidate["receiver"]
+            ):
                 continue
-            in_flight[candidate["receiver"]] += 1
-            chosen.append(candidate["_id"])
+            holding[candidate["receiver"]] += 1
+            chosen.append(candidate)
         return chosen
 
-    def _start(self, row: dict[str, Any], subscription: dict[str, Any] | None) -> None:
-        receiver = row["receiver"]
-        self._per_receiver[receiver] += 1
-        task = asyncio.create_task(self._attempt(row, subscription), name=f"delivery {row['_id']}")
-        self._attempts.add(task)
-        task.add_done_callback(functools.partial(self._attempt_finished, receiver=receiver))
+    def _claim_ahead(self, receiver: str) -> int:
+        """How many rows of `receiver` to hold claimed beyond its slots: what it sends within
+        about half of what the lease leaves after one attempt."""
+        slots = self._settings.delivery_per_receiver_concurrency
+        now = time.monotonic()
+        recent = [ended for ended in self._finished.get(receiver, ()) if ended >= now - _PACE_WINDOW_SECONDS]
+        # Over the time the recent attempts span (at least a second), not the whole window: a
+        # receiver that has just started taking rows ramps up within a claim or two.
+        pace = len(recent) / max(1.0, now - recent[0]) if recent else 0.0
+        horizon = (self._settings.lease_seconds - self._settings.delivery_attempt_timeout_seconds) / 2
+        return max(slots, min(MAX_CLAIM_AHEAD_ROUNDS * slots, int(pace * horizon)))
 
-    def _attempt_finished(self, task: asyncio.Task, receiver: str) -> None:
-        self._attempts.discard(task)
-        self._per_receiver[receiver] -= 1
-        if self._per_receiver[receiver] <= 0:
-            del self._per_receiver[receiver]
-        self.wake()
-
-    def _busy_receivers(self) -> list[str]:
-        limit = self._settings.delivery_per_receiver_concurrency
-        return [receiver for receiver, count in self._per_receiver.items() if count >= limit]
-
-    @staticmethod
-    def _due(now: datetime, *, busy: list[str] | None = None) -> dict[str, Any]:
-        due: dict[str, Any] = {
-            "$or": [
-                {"status": {"$in": [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]}, "next_attempt_at": {"$lte": now}},
-                {"status": DeliveryStatus.SENDING, "lease_until": {"$lte": now}},  # its worker died mid-attempt
-            ]
-        }
-        if busy:
-            due["receiver"] = {"$nin": busy}
-        return due
-
-    async def _claim(self, delivery_ids: list[str], now: datetime) -> list[dict[str, Any]]:
-        """Atomically take the rows still due: status `sending`, a lease, one more attempt.
-
-        The update's filter repeats the due condition, so of two workers racing for a row only
-        one matches it; each then reads back the rows carrying its own lease token.
-        """
+    async def _claim(self, chosen: list[dict[str, Any]]) -> list[_Claimed]:
+        """Take the chosen rows that are still as they were read: status `sending`, a lease, one
+        more attempt. The filter compares the status and attempt count read, so of two workers
+        racing for a row only one matches it (each claim moves the count); each then reads back
+        the rows carrying its own lease token."""
         token = uuid.uuid4().hex
-        await self._deliveries.update_many(
-            {"_id": {"$in": delivery_ids}, **self._due(now)},
-            {
-                "$set": {
-                    "status": DeliveryStatus.SENDING,
-                    "lease_until": now + timedelta(seconds=self._settings.lease_seconds),
-                    "lease_token": token,
-                    "last_attempt_at": now,
-                },
-                "$min": {"first_attempt_at": now},
-                "$inc": {"attempts": 1},
+        # The lease starts now, not when the search for due rows began (which may have taken a
+        # while): the store's lease and this worker's idea of it must agree.
+        now, lease_ends = datetime.now(UTC), time.monotonic() + self._settings.lease_seconds
+        update = {
+            "$set": {
+                "status": DeliveryStatus.SENDING,
+                "lease_until": now + timedelta(seconds=self._settings.lease_seconds),
+                "next_attempt_at": now + timedelta(seconds=self._settings.lease_seconds),
+                "lease_token": token,
+                "last_attempt_at": now,
             },
-        )
-        return await self._deliveries.find({"_id": {"$in": delivery_ids}, "lease_token": token}).to_list()
+            "$min": {"first_attempt_at": now},
+            "$inc": {"attempts": 1},
+        }
 
-    async def _attempt(self, row: dict[str, Any], subscription: dict[str, Any] | None) -> None:
+        def as_read(row: dict[str, Any]) -> tuple[str, int]:
+            return row["status"], row["attempts"]
+
+        operations = [
+            UpdateMany(claim_filter(status, attempts, [row["_id"] for row in rows]), update)
+            for (status, attempts), rows in groupby(sorted(chosen, key=as_read), key=as_read)
+        ]
+        await self._deliveries.bulk_write(operations, ordered=False)
+        # Read back by key, keeping those this claim took (the token tells them from rows another
+        # worker claimed at the same moment).
+        rows = [
+            row
+            for row in await self._deliveries.find({"_id": {"$in": [row["_id"] for row in chosen]}}).to_list()
+            if row.get("lease_token") == token
+        ]
+        if not rows:
+            return []
+        subscriptions = {
+            row["_id"]: row async for row in self._subscriptions.find({"_id": {"$in": list({row["subscription_id"] for row in rows})}})
+        }
+        order = {row["_id"]: (index, row["status"]) for index, row in enumerate(chosen)}
+        rows.sort(key=lambda row: order[row["_id"]][0])
+        return [_Claimed(row, subscriptions.get(row["subscription_id"]), order[row["_id"]][1], lease_ends) for row in rows]
+
+    def _start_waiting(self) -> None:
+        """Start waiting rows on the free slots, one receiver after another in turn."""
+        limit, per_receiver = self._settings.delivery_concurrency, self._settings.delivery_per_receiver_concurrency
+        stale: list[_Claimed] = []
+        progress = True
+        while progress and self._in_flight < limit:
+            progress = False
+            for receiver in list(self._waiting):
+                rows = self._waiting[receiver]
+                while rows and self._sending[receiver] < per_receiver and self._in_flight < limit:
+                    item = rows.popleft()
+                    # An attempt must end within the lease; a row that waited too long for a slot
+                    # is handed back rather than risk two workers sending it at once.
+                    if item.lease_ends - time.monotonic() < self._settings.delivery_attempt_timeout_seconds:
+                        stale.append(item)
+                        continue
+                    self._start(item)
+                    progress = True
+                    break
+                if not rows:
+                    del self._waiting[receiver]
+        if stale:
+            self._release_later(stale, "waited too long for a slot")
+        self._count_claimed()
+
+    def _start(self, item: _Claimed) -> None:
+        self._sending[item.row["receiver"]] += 1
+        task = asyncio.create_task(self._attempt(item), name=f"delivery {item.row['_id']}")
+        self._attempts.add(task)
+        self._rows[task] = item
+        task.add_done_callback(self._attempt_finished)
+
+    def _attempt_finished(self, task: asyncio.Task) -> None:
+        self._attempts.discard(task)
+        self._rows.pop(task, None)
+
+    def _slot_freed(self, receiver: str) -> None:
+        self._sending[receiver] -= 1
+        if self._sending[receiver] <= 0:
+            del self._sending[receiver]
+        if not self._stopping:
+            self._start_waiting()
+            # Claim more once the receiver's rows run low (a claim reads every due row: not after
+            # every attempt); due rows of other receivers are found by the next claim or poll.
+            if len(self._waiting.get(receiver, ())) <= self._claim_ahead(receiver) // 2:
+                self.wake()
+
+    def _count_claimed(self) -> None:
+        DELIVERIES_CLAIMED.labels(state="sending").set(self._in_flight)
+        DELIVERIES_CLAIMED.labels(state="waiting").set(self._held)
+
+    async def _attempt(self, item: _Claimed) -> None:
+        row = item.row
+        try:
+            outcome = await self._outcome_of(row, item.subscription)
+        finally:
+            self._slot_freed(row["receiver"])
+        try:
+            await self._record(row, outcome)
+        except Exception as error:  # noqa: BLE001 - the row keeps its lease and is tried again when it ends
+            log.warning("recording delivery %s failed (%s)", row["_id"], type(error).__name__, extra=_about(row))
+
+    async def _outcome_of(self, row: dict[str, Any], subscription: dict[str, Any] | None) -> dict[str, Any]:
         if subscription is None:
-            await self._record(row, {"status": DeliveryStatus.CANCELLED, "last_error": "the subscription was deleted"})
-            return
+            return {"status": DeliveryStatus.CANCELLED, "last_error": "the subscription was deleted"}
         if row["attempts"] > self._settings.delivery_max_attempts:
             # Claimed again after a crash during the last allowed attempt: give up, do not resend.
-            await self._record(row, {"status": DeliveryStatus.FAILED, "last_error": "the last attempt was interrupted"})
-            return
+            return {"status": DeliveryStatus.FAILED, "last_error": "the last attempt was interrupted"}
         started = time.monotonic()
         error: str | None = None
         try:
@@ -170,9 +316,14 @@ class Dispatcher:
             log.exception("delivery %s: unexpected error", row["_id"], extra=_about(row))
             error = f"internal error: {type(failure).__name__}"
         seconds = time.monotonic() - started
-        duration_ms = round(seconds * 1000)
+        ended = time.monotonic()
+        finished = self._finished.setdefault(row["receiver"], deque())
+        finished.append(ended)
+        while finished and finished[0] < ended - _PACE_WINDOW_SECONDS:
+            finished.popleft()
         DELIVERY_SECONDS.labels(channel=row.get("channel", "unknown")).observe(seconds)
         now = datetime.now(UTC)
+        outcome: dict[str, Any]
         if error is None:
             outcome = {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
         elif row["attempts"] >= self._settings.delivery_max_attempts:
@@ -184,34 +335,55 @@ class Dispatcher:
             outcome = {"status": DeliveryStatus.RETRYING, "last_error": error, "next_attempt_at": now + timedelta(seconds=delay)}
         if error is not None:
             log.info("delivery %s attempt %d failed: %s", row["_id"], row["attempts"], error, extra=_about(row))
-        await self._record(row, {**outcome, "last_duration_ms": duration_ms})
+        return {**outcome, "last_duration_ms": round(seconds * 1000)}
 
     async def _record(self, row: dict[str, Any], outcome: dict[str, Any]) -> None:
         DELIVERY_ATTEMPTS.labels(channel=row.get("channel", "unknown"), outcome=outcome["status"]).inc()
         # A success is always recorded (it is final). Anything else only while this worker still
         # holds the claim: a worker whose lease ran out must not overwrite the one that took over.
-        claim = {"_id": row["_id"]}
-        if outcome["status"] != DeliveryStatus.DELIVERED:
-            claim["lease_token"] = row["lease_token"]
-        await retry_while_transient(
-            lambda: self._deliveries.update_one(
-                claim,
-                {"$set": outcome, "$unset": {"lease_until": "", "lease_token": ""}},
-            ),
-            what=f"recording delivery {row['_id']}",
+        claim = {"_id": row["_id"]} if outcome["status"] == DeliveryStatus.DELIVERED else held_filter(row)
+        await self._outcomes.write(UpdateOne(claim, {"$set": outcome, "$unset": {"lease_until": "", "lease_token": ""}}))
+
+    def _release_later(self, items: list[_Claimed], reason: str) -> None:
+        task = asyncio.create_task(self._release(items), name="delivery-release")
+        self._attempts.add(task)
+        task.add_done_callback(self._attempt_finished)
+        log.info("handing back %d claimed deliveries: %s", len(items), reason)
+
+    async def _release(self, items: list[_Claimed]) -> None:
+        """Hand back claimed rows that were never attempted: as they were, their attempt uncounted."""
+        now = datetime.now(UTC)
+        await self._outcomes.write_many(
+            [
+                UpdateOne(
+                    held_filter(item.row),
+                    {
+                        "$set": {"status": item.previous_status, "next_attempt_at": now},
+                        "$inc": {"attempts": -1},
+                        "$unset": {"lease_until": "", "lease_token": ""},
+                    },
+                )
+                for item in items
+            ]
         )
 
     async def _stop_attempts(self) -> None:
         """On shutdown: stop attempts in flight and hand their rows back for the next start."""
-        attempts = list(self._attempts)
-        for task in attempts:
+        self._stopping = True
+        waiting = [item for rows in self._waiting.values() for item in rows]
+        self._waiting.clear()
+        interrupted = [item.row for task, item in self._rows.items() if not task.done()]
+        tasks = list(self._attempts)
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*attempts, return_exceptions=True)
-        if attempts:
-            # Not knowing whether the receiver got it, the row is retried (with the same delivery id).
-            await self._deliveries.update_many(
-                {"status": DeliveryStatus.SENDING, "_id": {"$in": [task.get_name().removeprefix("delivery ") for task in attempts]}},
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # Outcomes already on their way are stored; rows whose attempt was cut short are then
+        # still held under their lease token, and only those match below.
+        operations = [
+            UpdateOne(
+                held_filter(row),
                 {
+                    # Not knowing whether the receiver got it, the row is retried (with the same delivery id).
                     "$set": {
                         "status": DeliveryStatus.RETRYING,
                         "next_attempt_at": datetime.now(UTC),
@@ -220,6 +392,16 @@ class Dispatcher:
                     "$unset": {"lease_until": "", "lease_token": ""},
                 },
             )
+            for row in interrupted
+        ]
+        try:
+            await self._outcomes.drain()
+            if operations:
+                await self._deliveries.bulk_write(operations, ordered=False)
+            if waiting:
+                await self._release(waiting)
+        finally:
+            self._count_claimed()
 
 
 def _about(row: dict[str, Any]) -> dict[str, str]:

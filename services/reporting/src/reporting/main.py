@@ -80,7 +80,11 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             app.state.authenticator = app.state.authenticator.remembering(REMEMBER_TOKEN_HOLDERS_SECONDS)
 
             async def after_commit(delivered) -> None:
+                # In process, at once: this instance's own commit need not come back through
+                # the change stream (which other instances' commits still do) to be seen.
                 app.state.shared_figures.changed()
+                if (live := getattr(app.state, "live_figures", None)) is not None:
+                    live.changed()
                 if settings.progress_events:
                     progress.poke()
 
