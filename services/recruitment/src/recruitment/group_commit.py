@@ -1,0 +1,171 @@
+"""Group commit: the writes that arrive while a transaction commits share the next transaction.
+
+Every write bumps the one outbox counter (`outbox`), so two transactions in flight at once
+conflict on it; one write per transaction, taking turns, was the limit (43.6 registrations/s
+with 16 clients). Here one committer task per process takes every write waiting (up to
+`max_group`), runs them one after another in one transaction, and numbers their outbox rows
+with one counter bump at the end (`outbox.numbered_at_commit`). Under load a transaction
+carries many writes; alone, a write waits `linger_seconds` at most.
+
+Each write still gets its own answer, idempotency record and event. A write that fails does not
+fail the others: the transaction is abandoned (the store has aborted it anyway) and run again
+without that write, which gets its error:
+
+- a domain refusal (404, 409, 422 …) is its answer. A write that comes later in the group may
+  have decided on the refused write's uncommitted state, so any later write refused so far is
+  run again too;
+- a lost race on a unique key (`DuplicateKeyError`: a NIK claimed, an idempotency record
+  written, by another replica or an earlier write of the same group) goes to the next group,
+  where it sees the winner's state and answers from it, as `store.in_transaction` did;
+- a transient error (a write conflict with another replica's group) retries the whole group:
+  the driver's `with_transaction` does that.
+
+Writes are run in the order they arrived, so the events of one workplace reach the outbox, and
+Kafka, in the order their requests were taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from organising_shared.observability.tracing import current_traceparent
+from recruitment import outbox
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[AsyncClientSession], Awaitable[Any]]
+
+GROUP_SIZE = Histogram(
+    "organising_intake_group_writes",
+    "Writes committed together in one intake transaction (group commit)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+WAITING = Gauge("organising_intake_writes_waiting", "Intake writes waiting for the next group transaction")
+REDONE = Counter(
+    "organising_intake_writes_redone_total",
+    "Intake writes run again after their group was abandoned",
+    ["why"],  # duplicate_key: lost a race on a unique key; refused: another write of its group was refused
+)
+
+# A write loses a race on a unique key at most this often before its error is its answer: one
+# more than the races a write can lose (a NIK claim, an idempotency record), as in store.py.
+_DUPLICATE_RUNS = 4
+
+
+@dataclass(eq=False)
+class _Pending:
+    work: Work
+    done: asyncio.Future
+    traceparent: str | None
+    duplicate_runs: int = 0
+    result: Any = None
+
+
+class _WriteFailed(Exception):
+    """One write of the group failed: abandons the transaction so that it runs without it."""
+
+    def __init__(self, pending: _Pending, error: BaseException) -> None:
+        super().__init__(type(error).__name__)
+        self.pending = pending
+        self.error = error
+
+
+def _transient(error: BaseException) -> bool:
+    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")
+
+
+@dataclass
+class GroupCommit:
+    client: AsyncMongoClient
+    max_group: int = 64
+    linger_seconds: float = 0.002
+    on_commit: Callable[[], None] = lambda: None
+    _queue: deque[_Pending] = field(default_factory=deque)
+    _committer: asyncio.Task | None = None
+
+    async def run(self, work: Work) -> Any:
+        """Run `work` in a transaction shared with the writes waiting beside it; its own result or error."""
+        pending = _Pending(work, asyncio.get_running_loop().create_future(), current_traceparent())
+        self._queue.append(pending)
+        WAITING.set(len(self._queue))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_while_waiting(), name="intake group commit")
+        # A caller that goes away (client disconnect) does not stop the group: its write may
+        # commit, as it could have just before the disconnect anyway.
+        return await asyncio.shield(pending.done)
+
+    async def _commit_while_waiting(self) -> None:
+        try:
+            while self._queue:
+                if self.linger_seconds and len(self._queue) < self.max_group:
+                    # A few more milliseconds let the requests on their way join this transaction.
+                    await asyncio.sleep(self.linger_seconds)
+                group = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_group))]
+                WAITING.set(len(self._queue))
+                try:
+                    await self._commit(group)
+                except BaseException as error:  # the store is away, or the task is cancelled: each write learns it
+                    for pending in group:
+                        if not pending.done.done():
+                            pending.done.set_exception(error)
+                    if isinstance(error, asyncio.CancelledError):
+                        raise
+        finally:
+            self._committer = None
+
+    async def _commit(self, group: list[_Pending]) -> None:
+        active = list(group)
+        refused: dict[int, BaseException] = {}  # position in the group → its error
+        position = {id(pending): index for index, pending in enumerate(group)}
+        while active:
+            try:
+                async with self.client.start_session() as session:
+                    await session.with_transaction(lambda session: self._run_all(session, active))
+            except _WriteFailed as failed:
+                pending, error = failed.pending, failed.error
+                active.remove(pending)
+                index = position[id(pending)]
+                # Later writes that were refused may have looked at this one's uncommitted state.
+                for later in [i for i in refused if i > index]:
+                    del refused[later]
+                    active.append(group[later])
+                    REDONE.labels("refused").inc()
+                active.sort(key=lambda p: position[id(p)])
+                if isinstance(error, DuplicateKeyError) and pending.duplicate_runs < _DUPLICATE_RUNS - 1:
+                    pending.duplicate_runs += 1
+                    REDONE.labels("duplicate_key").inc()
+                    self._queue.appendleft(pending)  # the next group, first: it sees the winner's state
+                else:
+                    refused[index] = error
+                continue
+            if active:
+                GROUP_SIZE.observe(len(active))
+                self.on_commit()
+            for pending in active:
+                if not pending.done.done():
+                    pending.done.set_result(pending.result)
+            break
+        for index, error in refused.items():
+            if not group[index].done.done():
+                group[index].done.set_exception(error)
+
+    async def _run_all(self, session: AsyncClientSession, active: list[_Pending]) -> None:
+        async with outbox.numbered_at_commit(session) as rows:
+            for pending in active:
+                rows.traceparent = pending.traceparent
+                try:
+                    pending.result = await pending.work(session)
+                except Exception as error:
+                    if _transient(error):
+                        raise  # with_transaction runs the whole group again
+                    raise _WriteFailed(pending, error) from error
