@@ -20,6 +20,11 @@ without that write, which gets its error:
 - a transient error (a write conflict with another replica's group) retries the whole group:
   the driver's `with_transaction` does that.
 
+Within a group, a write's inserts can wait for the group's end (`insert`): one `insert_many` per
+collection for the whole group instead of a store round trip per write and document. A
+duplicate key found then is charged to the write whose document it was, as above (its
+`on_duplicate` says so to the write first: a registration then looks its NIK up on its next run).
+
 Writes are run in the order they arrived, so the events of one workplace reach the outbox, and
 Kafka, in the order their requests were taken.
 """
@@ -30,13 +35,15 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from organising_shared.observability.tracing import current_traceparent
 from recruitment import outbox
@@ -78,6 +85,71 @@ class _WriteFailed(Exception):
         super().__init__(type(error).__name__)
         self.pending = pending
         self.error = error
+
+
+@dataclass
+class _Inserts:
+    """The inserts a group's writes left for its end, per collection, each with the write it came from."""
+
+    session: AsyncClientSession
+    current: _Pending | None = None
+    waiting: dict[str, tuple[AsyncCollection, list[tuple[dict[str, Any], _Pending | None, Callable[[], None] | None]]]] = field(
+        default_factory=dict
+    )
+
+    async def flush(self) -> None:
+        for collection, entries in self.waiting.values():
+            try:
+                await collection.insert_many([document for document, _, _ in entries], ordered=True, session=self.session)
+            except BulkWriteError as error:
+                failures = error.details.get("writeErrors") or []
+                if _transient(error) or not failures or failures[0].get("code") != _DUPLICATE_KEY:
+                    raise
+                _, owner, on_duplicate = entries[failures[0]["index"]]
+                if owner is None:
+                    raise
+                if on_duplicate is not None:
+                    on_duplicate()
+                raise _WriteFailed(owner, DuplicateKeyError("duplicate key", _DUPLICATE_KEY)) from error
+        self.waiting.clear()
+
+
+_DUPLICATE_KEY = 11000
+_inserts: ContextVar[_Inserts | None] = ContextVar("group_inserts", default=None)
+
+
+async def insert(
+    collection: AsyncCollection,
+    documents: list[dict[str, Any]],
+    *,
+    session: AsyncClientSession | None,
+    on_duplicate: Callable[[], None] | None = None,
+) -> None:
+    """Insert `documents` in `session`'s transaction: at the group's end when `session` is a group's.
+
+    Outside a group they are inserted now and a duplicate key raises `DuplicateKeyError` here
+    (`on_duplicate` is called first); in a group it fails the write at the group's end instead.
+    """
+    if not documents:
+        return
+    pending = _inserts.get()
+    if pending is not None and session is not None and pending.session is session:
+        _, entries = pending.waiting.setdefault(collection.name, (collection, []))
+        entries.extend((document, pending.current, on_duplicate) for document in documents)
+        return
+    try:
+        if len(documents) == 1:
+            await collection.insert_one(documents[0], session=session)
+        else:
+            await collection.insert_many(documents, session=session)
+    except (DuplicateKeyError, BulkWriteError) as error:
+        if on_duplicate is not None and (isinstance(error, DuplicateKeyError) or _duplicate_bulk(error)):
+            on_duplicate()
+        raise
+
+
+def _duplicate_bulk(error: BulkWriteError) -> bool:
+    return any(failure.get("code") == _DUPLICATE_KEY for failure in error.details.get("writeErrors") or [])
 
 
 def _transient(error: BaseException) -> bool:
@@ -161,11 +233,19 @@ class GroupCommit:
 
     async def _run_all(self, session: AsyncClientSession, active: list[_Pending]) -> None:
         async with outbox.numbered_at_commit(session) as rows:
-            for pending in active:
-                rows.traceparent = pending.traceparent
-                try:
-                    pending.result = await pending.work(session)
-                except Exception as error:
-                    if _transient(error):
-                        raise  # with_transaction runs the whole group again
-                    raise _WriteFailed(pending, error) from error
+            inserts = _Inserts(session)
+            token = _inserts.set(inserts)
+            try:
+                for pending in active:
+                    rows.traceparent, inserts.current = pending.traceparent, pending
+                    try:
+                        pending.result = await pending.work(session)
+                    except Exception as error:
+                        if _transient(error):
+                            raise  # with_transaction runs the whole group again
+                        raise _WriteFailed(pending, error) from error
+                # Before the outbox rows: a duplicate found here abandons the group before it
+                # touches the counter every transaction shares.
+                await inserts.flush()
+            finally:
+                _inserts.reset(token)

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from organising_shared.auth import Principal
 from organising_shared.events import (
@@ -33,7 +32,7 @@ from organising_shared.events import (
     new_event,
 )
 from organising_shared.namespaces import namespace_problem
-from recruitment import outbox
+from recruitment import group_commit, outbox
 from recruitment.config import RecruitmentSettings
 from recruitment.errors import Conflict, Forbidden, Invalid, NotFound
 from recruitment.group_commit import GroupCommit
@@ -115,20 +114,17 @@ class Intake:
         # the next group, and this time it looks first and answers with the member holding the claim.
         look_first = False
 
-        async def write(session: AsyncClientSession) -> Outcome:
+        def lost_the_claim() -> None:
             nonlocal look_first
+            look_first = True
+
+        async def write(session: AsyncClientSession) -> Outcome:
             if body.nik and look_first:
                 claim = await self.db[NIK_CLAIMS].find_one({"_id": self.vault.nik_lookup(federation, body.nik)}, session=session)
                 if claim:
                     return Outcome(False, {"member_ref": claim["member"], "event_id": None, "already_registered": True})
             member_ref, documents, event = self.new_member(federation, body)
-            if documents["claim"]:
-                try:
-                    await self.db[NIK_CLAIMS].insert_one(documents["claim"], session=session)
-                except DuplicateKeyError:
-                    look_first = True
-                    raise
-            await self.store_members(session, [{**documents, "claim": None}])
+            await self.store_members(session, [documents], on_duplicate_claim=lost_the_claim)
             await outbox.append(self.db, session, [outbox.Outgoing(event)])
             return Outcome(True, {"member_ref": member_ref, "event_id": str(event.event_id)}, [member_ref])
 
@@ -180,12 +176,15 @@ class Intake:
         )
         return member_ref, documents, event
 
-    async def store_members(self, session: AsyncClientSession, batch: list[dict[str, Any]]) -> None:
-        await self.db[MEMBERS].insert_many([docs["member"] for docs in batch], session=session)
-        if keys := [docs["key"] for docs in batch if docs["key"]]:
-            await self.db[MEMBER_KEYS].insert_many(keys, session=session)
-        if claims := [docs["claim"] for docs in batch if docs["claim"]]:
-            await self.db[NIK_CLAIMS].insert_many(claims, session=session)
+    async def store_members(
+        self, session: AsyncClientSession, batch: list[dict[str, Any]], *, on_duplicate_claim: Callable[[], None] | None = None
+    ) -> None:
+        """Insert new members' documents; in a group, at its end with the other writes' (group_commit.insert)."""
+        # The claims first: outside a group, a taken NIK fails before anything else is sent.
+        claims = [docs["claim"] for docs in batch if docs["claim"]]
+        await group_commit.insert(self.db[NIK_CLAIMS], claims, session=session, on_duplicate=on_duplicate_claim)
+        await group_commit.insert(self.db[MEMBERS], [docs["member"] for docs in batch], session=session)
+        await group_commit.insert(self.db[MEMBER_KEYS], [docs["key"] for docs in batch if docs["key"]], session=session)
 
     async def _member_for(self, session: AsyncClientSession, principal: Principal, member_ref: str) -> dict[str, Any]:
         member = await self.db[MEMBERS].find_one({"_id": member_ref}, session=session)
