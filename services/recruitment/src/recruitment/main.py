@@ -24,6 +24,7 @@ from organising_shared.service import serve
 from recruitment.api import IMPORT_PATH, build_router, install_error_handlers
 from recruitment.config import RecruitmentSettings
 from recruitment.health import IntakeHealth
+from recruitment.import_jobs import ImportJobs
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
 from recruitment.outbox_metrics import refresh_outbox_backlog
@@ -57,6 +58,9 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             )
             app.state.settings = settings
             app.state.intake = Intake(mongo, db, vault, settings, on_commit=relay.wake)
+            app.state.import_jobs = ImportJobs(
+                app.state.intake, chunk_rows=settings.import_chunk_rows, stalled_after_seconds=settings.import_stalled_seconds
+            )
             app.state.authenticator = Authenticator(
                 TokenStore(mongo[settings.auth_database]["tokens"]),
                 admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
