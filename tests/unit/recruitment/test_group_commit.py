@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 
 import pytest
+from prometheus_client import REGISTRY
 from pymongo.errors import DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
 from recruitment.errors import Conflict
@@ -102,8 +103,10 @@ async def test_a_transient_error_retries_the_whole_group():
     conflict = OperationFailure("write conflict", 112)
     conflict._add_error_label("TransientTransactionError")
     once = iter([conflict, None])
+    before = REGISTRY.get_sample_value("organising_intake_group_conflicts_total") or 0
     results = await _run_together(groups, _write("a"), _write("b", fail=lambda s: next(once)))
     assert results == ["a", "b"]
+    assert REGISTRY.get_sample_value("organising_intake_group_conflicts_total") == before + 1
     assert client.transactions == [["a", "b"], ["a", "b"]]
 
 

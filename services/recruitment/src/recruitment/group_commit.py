@@ -64,6 +64,11 @@ REDONE = Counter(
     ["why"],  # duplicate_key: lost a race on a unique key; refused: another write of its group was refused
 )
 
+CONFLICTS = Counter(
+    "organising_intake_group_conflicts_total",
+    "Group transactions run again after a transient error (a write conflict with another replica's group)",
+)
+
 # A write loses a race on a unique key at most this often before its error is its answer: one
 # more than the races a write can lose (a NIK claim, an idempotency record), as in store.py.
 _DUPLICATE_RUNS = 4
@@ -200,9 +205,18 @@ class GroupCommit:
         refused: dict[int, BaseException] = {}  # position in the group → its error
         position = {id(pending): index for index, pending in enumerate(group)}
         while active:
+            runs = 0
+
+            async def run_all(session: AsyncClientSession) -> None:
+                nonlocal runs
+                runs += 1
+                if runs > 1:
+                    CONFLICTS.inc()  # the driver runs the callback again only after a transient error
+                await self._run_all(session, active)
+
             try:
                 async with self.client.start_session() as session:
-                    await session.with_transaction(lambda session: self._run_all(session, active))
+                    await session.with_transaction(run_all)
             except _WriteFailed as failed:
                 pending, error = failed.pending, failed.error
                 active.remove(pending)
