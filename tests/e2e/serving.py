@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,9 +17,9 @@ import uvicorn
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
+async def serving(app: Any, *, port: int = 0) -> AsyncIterator[str]:
     """Yields the base URL, e.g. http://127.0.0.1:41234; stops the server on exit."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_config=None, timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(), name="uvicorn")
     try:
@@ -32,6 +33,13 @@ async def serving(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+def free_port() -> int:
+    """A loopback port free now: for an app whose URL another app must know before it starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 async def figure_events(response: Any) -> AsyncIterator[dict[str, Any]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import REGISTRY
 
+import notifications.alerts.evaluator
 import notifications.metrics  # noqa: F401 - registers the notifications metrics
 import organising_shared.metrics
 import organising_shared.observability.http

@@ -20,6 +20,9 @@ _DESCRIPTIONS = {
     "violations": "Normative-rights violations and their case progress. Key: the case's workplace_id.",
     "targets": "Sector targets per period (rencana aksi). Key: sector.",
     "progress": "Milestones reached and sectors falling behind, from the reporting service. Key: sector.",
+    "plans": "Action plan items (rencana aksi) added and progressed (v1 addition). Key: sector.",
+    "activities": "Trainings, workshops and other organising activities held, with participants by gender (v1 addition). Key: federation.",
+    "workplaces": "Workplaces registered and updated: workforce, PKB status (v1 addition). Key: workplace_id.",
     "deadletter": "Every message a service could not accept, with the reason and the original bytes.",
 }
 
@@ -29,7 +32,7 @@ def contract_specification() -> dict[str, Any]:
     # A broker that is never connected: it only carries the documentation of each topic.
     broker = KafkaBroker("127.0.0.1:9092", description="KSPI organising events, contract v1")
     topics = Topics()
-    for channel in ("membership", "violations", "targets", "progress"):
+    for channel in ("membership", "violations", "targets", "progress", "plans", "activities", "workplaces"):
         topic = getattr(topics, channel)
         models = tuple(EVENT_TYPES[name] for name, home in TOPIC_OF_EVENT_TYPE.items() if home == topic)
         schema = Union[models] if len(models) > 1 else models[0]  # noqa: UP007 - a union built from a runtime tuple

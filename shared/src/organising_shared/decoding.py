@@ -28,15 +28,21 @@ class Rejection:
     reason: str
 
 
-def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topic: str | None = None) -> Event | Rejection:
+def decode_event(
+    raw: bytes | None,
+    *,
+    federations: Collection[str] | None,
+    topic: str | None = None,
+    programmes: Collection[str] | None = None,
+) -> Event | Rejection:
     """Validate one message value against the v1 contract.
 
-    `federations` is the configured list (None accepts any well-formed code); `topic`, when
-    given, must be the topic the event type belongs on.
+    `federations` and `programmes` are the configured codes (None accepts any well-formed
+    code); `topic`, when given, must be the topic the event type belongs on.
     """
     if not raw:
         return Rejection("empty message: expected a JSON event envelope")
-    context = {"federations": frozenset(federations)} if federations is not None else None
+    context = validation_context(federations=federations, programmes=programmes)
     # Nearly every message is valid: validate it in one pass (pydantic parses the JSON itself),
     # and only when that fails parse it again below, to say why in the order of the checks.
     try:
@@ -68,6 +74,18 @@ def decode_event(raw: bytes | None, *, federations: Collection[str] | None, topi
         return Rejection(f"{event_type} is invalid: {describe_errors(error)}")
     missing = [name for name in sorted(_WIRE_ONLY) if name not in event.model_fields_set]
     return Rejection(f"{event_type} is invalid: {', '.join(missing)}: Field required (every event carries its own id and schema version)")
+
+
+def validation_context(
+    *, federations: Collection[str] | None, programmes: Collection[str] | None = None
+) -> dict[str, frozenset[str]] | None:
+    """What the event models check against configuration (organising_shared.events)."""
+    context = {}
+    if federations is not None:
+        context["federations"] = frozenset(federations)
+    if programmes is not None:
+        context["programmes"] = frozenset(programmes)
+    return context or None
 
 
 def describe_errors(error: ValidationError) -> str:

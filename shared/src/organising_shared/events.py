@@ -24,15 +24,20 @@ from pydantic import (
 
 from organising_shared.digits import has_non_ascii_digits
 from organising_shared.periods import JAKARTA, PERIOD_PATTERN, Period, jakarta_today
+from organising_shared.programmes import PROGRAMME_CODE_PATTERN
 from organising_shared.reference import (
     FEDERATION_CODE_PATTERN,
+    ActivityKind,
     AgeBand,
     CaseOutcome,
     CaseStage,
+    CbaStatus,
     EmploymentStatus,
     Gender,
     LeaveReason,
     Metric,
+    PlanItemKind,
+    PlanItemStatus,
     Sector,
     ViolationCategory,
     region_problem,
@@ -73,6 +78,13 @@ def _not_in_future(day: date) -> date:
     return day
 
 
+def _known_programme(code: str, info: ValidationInfo) -> str:
+    allowed = (info.context or {}).get("programmes")
+    if allowed is not None and code not in allowed:
+        raise ValueError("is not one of the configured programmes")
+    return code
+
+
 def _valid_period(code: str) -> str:
     Period.parse(code)
     return code
@@ -90,6 +102,8 @@ RegionCode = Annotated[
 ]
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$"), AfterValidator(_ascii_digits)]
+# The ids of the v1 additions are shorter (docs/contract.md: ≤64).
+ShortIdentifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$"), AfterValidator(_ascii_digits)]
 MemberRef = Annotated[
     str,
     Field(
@@ -104,6 +118,11 @@ PeriodCode = Annotated[
     str,
     Field(pattern=PERIOD_PATTERN, description="`2026`, `2026-S1` or `2026-Q3`", examples=["2026-S1"]),
     AfterValidator(_valid_period),
+]
+ProgrammeCode = Annotated[
+    str,
+    Field(pattern=PROGRAMME_CODE_PATTERN, description="Code of a configured programme", examples=["SASK-APHEDA-2026"]),
+    AfterValidator(_known_programme),
 ]
 # Bounds the contract leaves open (docs/contract.md, "Bounds"). Every count and amount the
 # projections add up must stay within the store's 64-bit integers, sums included: with these
@@ -212,6 +231,107 @@ class SectorFallingBehind(EventData):
     target: Total
 
 
+# v1 additions (docs/contract.md): the organising work behind the figures.
+
+Title = Annotated[FreeText, Field(min_length=1, max_length=200)]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class ActionPlanItemAdded(EventData):
+    item_id: ShortIdentifier = Field(description="Id of the plan item", examples=["plan-fspmi-2026-07"])
+    period: PeriodCode
+    sector: Sector = Field(examples=["metal"])
+    federation: FederationCode | None = Field(default=None, description="Absent: a confederation-wide item")
+    kind: PlanItemKind = Field(examples=["recruitment_drive"])
+    title: Title = Field(
+        description="What will be done; names offices and places, never members",
+        examples=["Recruitment drive at Bekasi industrial estates"],
+    )
+    responsible: FreeText = Field(
+        min_length=1, max_length=100, description="The office responsible, never a person", examples=["DPW FSPMI Jawa Barat"]
+    )
+    due_on: date = Field(examples=["2026-05-31"])
+    planned_count: Count | None = Field(default=None, description="How many (members, units, trainings…) the item plans", examples=[300])
+    programme: ProgrammeCode | None = None
+
+
+class ActionPlanItemProgressed(EventData):
+    item_id: ShortIdentifier = Field(examples=["plan-fspmi-2026-07"])
+    status: PlanItemStatus = Field(examples=["in_progress"])
+    changed_on: PastDate = Field(examples=["2026-04-10"])
+    note: FreeText | None = Field(
+        default=None, max_length=1000, description="Free text, without names, phone numbers, NIK or e-mail addresses"
+    )
+
+
+class Participants(EventData):
+    female: Count = Field(examples=[14])
+    male: Count = Field(examples=[11])
+    unspecified: Count = Field(examples=[0])
+
+    @property
+    def total(self) -> int:
+        return self.female + self.male + self.unspecified
+
+    @model_validator(mode="after")
+    def _someone_took_part(self) -> Participants:
+        if self.total < 1:
+            raise ValueError("participants must add up to at least 1")
+        return self
+
+
+class ActivityHeld(EventData):
+    activity_id: ShortIdentifier = Field(examples=["act-fspmi-2026-0031"])
+    kind: ActivityKind = Field(examples=["training"])
+    title: Title = Field(examples=["Basic organiser training, Bekasi"])
+    held_on: PastDate = Field(examples=["2026-04-18"])
+    days: int = Field(ge=1, le=30, examples=[2])
+    sector: Sector | None = Field(default=None, description="Absent: an activity for several sectors")
+    region_code: RegionCode
+    participants: Participants
+    cadres_trained: Count | None = Field(default=None, description="Participants who completed cadre training", examples=[8])
+    plan_item_id: ShortIdentifier | None = Field(default=None, description="The plan item this activity carries out")
+    programme: ProgrammeCode | None = None
+
+    @model_validator(mode="after")
+    def _cadres_within_participants(self) -> ActivityHeld:
+        if self.cadres_trained is not None and self.cadres_trained > self.participants.total:
+            raise ValueError("cadres_trained cannot exceed the participants")
+        return self
+
+
+class WorkplaceRegistered(EventData):
+    workplace_id: Identifier = Field(description="The federation's id of the workplace", examples=["wp-bekasi-0042"])
+    sector: Sector = Field(examples=["metal"])
+    region_code: RegionCode
+    employer: FreeText = Field(min_length=1, max_length=200, description="The company", examples=["PT Contoh Komponen Indonesia"])
+    workforce: int = Field(ge=1, le=MAX_COUNT, description="Workers employed at the workplace", examples=[1800])
+    women_percent: Percent | None = Field(default=None, examples=[35])
+    outsourced_percent: Percent | None = Field(default=None, examples=[20])
+    cba: CbaStatus = Field(description="The collective agreement (PKB)", examples=["in_force"])
+    cba_expires_on: date | None = Field(default=None, examples=["2027-03-31"])
+
+
+_WORKPLACE_CHANGES = ("employer", "workforce", "women_percent", "outsourced_percent", "cba", "cba_expires_on")
+
+
+class WorkplaceUpdated(EventData):
+    workplace_id: Identifier = Field(examples=["wp-bekasi-0042"])
+    changed_on: PastDate = Field(examples=["2026-06-02"])
+    employer: FreeText | None = Field(default=None, min_length=1, max_length=200)
+    workforce: int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    women_percent: Percent | None = None
+    outsourced_percent: Percent | None = None
+    cba: CbaStatus | None = None
+    cba_expires_on: date | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> WorkplaceUpdated:
+        if all(getattr(self, name) is None for name in _WORKPLACE_CHANGES):
+            raise ValueError("a WorkplaceUpdated names at least one of " + ", ".join(_WORKPLACE_CHANGES))
+        return self
+
+
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -271,6 +391,31 @@ class SectorFallingBehindEvent(Envelope):
     data: SectorFallingBehind
 
 
+class ActionPlanItemAddedEvent(Envelope):
+    event_type: Literal["ActionPlanItemAdded"] = "ActionPlanItemAdded"
+    data: ActionPlanItemAdded
+
+
+class ActionPlanItemProgressedEvent(Envelope):
+    event_type: Literal["ActionPlanItemProgressed"] = "ActionPlanItemProgressed"
+    data: ActionPlanItemProgressed
+
+
+class ActivityHeldEvent(Envelope):
+    event_type: Literal["ActivityHeld"] = "ActivityHeld"
+    data: ActivityHeld
+
+
+class WorkplaceRegisteredEvent(Envelope):
+    event_type: Literal["WorkplaceRegistered"] = "WorkplaceRegistered"
+    data: WorkplaceRegistered
+
+
+class WorkplaceUpdatedEvent(Envelope):
+    event_type: Literal["WorkplaceUpdated"] = "WorkplaceUpdated"
+    data: WorkplaceUpdated
+
+
 Event = Annotated[
     MemberRecruitedEvent
     | MemberLeftEvent
@@ -280,7 +425,12 @@ Event = Annotated[
     | ViolationCaseClosedEvent
     | SectorTargetSetEvent
     | TargetMilestoneReachedEvent
-    | SectorFallingBehindEvent,
+    | SectorFallingBehindEvent
+    | ActionPlanItemAddedEvent
+    | ActionPlanItemProgressedEvent
+    | ActivityHeldEvent
+    | WorkplaceRegisteredEvent
+    | WorkplaceUpdatedEvent,
     Field(discriminator="event_type"),
 ]
 EVENT_CLASSES: tuple[type[Envelope], ...] = get_args(get_args(Event)[0])

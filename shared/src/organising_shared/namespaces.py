@@ -3,7 +3,7 @@
 Reporting keys a union unit and a case by its id alone, and counts it under the federation of
 its earliest report: an id another federation chose could take over its unit or close its case.
 So a federation names only ids in its own namespace, `<code>-…` or, as the recruitment service
-mints them, `puk-<code>-…` and `case-<code>-…` (any case). The gateway applies this to events on
+mints them, `puk-<code>-…`, `case-<code>-…`, `plan-<code>-…` and `act-<code>-…` (any case). The gateway applies this to events on
 a federation's ingress topic, the recruitment intake to ids a caller chooses.
 """
 
@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-# The id that keys an entity across federations, and the kind prefix minted ids carry.
-NAMESPACED_ID = {"unit_id": "puk-", "case_id": "case-"}
+# The id that keys an entity across federations, and the kind prefix minted ids carry. Plan items
+# and activities are keyed by id alone too (a plan item's progress names only its id).
+# Workplaces need no rule: reporting keeps them per federation (`federation|workplace_id`).
+NAMESPACED_ID = {"unit_id": "puk-", "case_id": "case-", "item_id": "plan-", "activity_id": "act-"}
+_WHAT = {"unit_id": "union units", "case_id": "cases", "item_id": "plan items", "activity_id": "activities"}
 
 
 def owner(identifier: str, *, kind: str, codes: Collection[str]) -> str | None:
@@ -31,5 +34,5 @@ def namespace_problem(field: str, identifier: str, *, federation: str, codes: Co
     kind = NAMESPACED_ID[field]
     if owner(identifier, kind=kind, codes=codes) == federation:
         return None
-    what = "union units" if field == "unit_id" else "cases"
+    what = _WHAT[field]
     return f"must begin with '{kind}{federation.lower()}-' or '{federation.lower()}-': a federation names only its own {what}"

@@ -108,6 +108,49 @@ class CaseOutcome(StrEnum):
 RESOLVED_OUTCOMES = frozenset({CaseOutcome.WON, CaseOutcome.SETTLED, CaseOutcome.PARTIALLY_WON})
 
 
+class PlanItemKind(StrEnum):
+    """What an action plan item (rencana aksi) promises (docs/contract.md, "v1 additions")."""
+
+    RECRUITMENT_DRIVE = "recruitment_drive"
+    UNION_UNIT_FORMATION = "union_unit_formation"
+    TRAINING = "training"
+    CAMPAIGN = "campaign"
+    ADVOCACY = "advocacy"
+    BARGAINING = "bargaining"
+    RESEARCH = "research"
+    OTHER = "other"
+
+
+class PlanItemStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    POSTPONED = "postponed"
+    DROPPED = "dropped"
+
+    @property
+    def is_settled(self) -> bool:
+        """A done or dropped item can no longer be overdue."""
+        return self in (PlanItemStatus.DONE, PlanItemStatus.DROPPED)
+
+
+class ActivityKind(StrEnum):
+    TRAINING = "training"
+    WORKSHOP = "workshop"
+    ORGANISING_MEETING = "organising_meeting"
+    CAMPAIGN_ACTION = "campaign_action"
+    BARGAINING_SESSION = "bargaining_session"
+    OTHER = "other"
+
+
+class CbaStatus(StrEnum):
+    """Whether a collective agreement (PKB) covers a workplace."""
+
+    NONE = "none"
+    NEGOTIATING = "negotiating"
+    IN_FORCE = "in_force"
+
+
 class Metric(StrEnum):
     MEMBERS_RECRUITED = "members_recruited"
     UNION_UNITS_ESTABLISHED = "union_units_established"

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from organising_shared.programmes import DEFAULT_PROGRAMMES, Programme
 from organising_shared.reference import DEFAULT_FEDERATIONS, federation_code_problem
 from organising_shared.topics import Topics
 
@@ -41,6 +42,10 @@ class OrganisingSettings(BaseSettings):
         default=DEFAULT_FEDERATIONS, description="ORGANISING_FEDERATIONS: comma-separated federation codes"
     )
     confederation: str = Field(default="KSPI", description="Code the confederation itself publishes under")
+    programmes: tuple[Programme, ...] = Field(
+        default=DEFAULT_PROGRAMMES,
+        description="ORGANISING_PROGRAMMES: a JSON list of programmes (code, name, partners, period, federations, sectors)",
+    )
     auth_database: str = "organising_auth"
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
@@ -65,6 +70,18 @@ class OrganisingSettings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return codes
+
+    @field_validator("programmes")
+    @classmethod
+    def _distinct_programmes(cls, programmes: tuple[Programme, ...]) -> tuple[Programme, ...]:
+        codes = [programme.code for programme in programmes]
+        if len(set(codes)) != len(codes):
+            raise ValueError("programme codes must be distinct")
+        return programmes
+
+    @property
+    def programme_codes(self) -> frozenset[str]:
+        return frozenset(programme.code for programme in self.programmes)
 
     @property
     def topics(self) -> Topics:

@@ -15,6 +15,11 @@ VIOLATIONS = "organising.violations.v1"
 TARGETS = "organising.targets.v1"
 PROGRESS = "organising.progress.v1"
 DEADLETTER = "organising.deadletter.v1"
+# v1 additions (docs/contract.md): new event types on new topics, so that consumers of the
+# topics above never meet an event type they do not know.
+PLANS = "organising.plans.v1"
+ACTIVITIES = "organising.activities.v1"
+WORKPLACES = "organising.workplaces.v1"
 
 TOPIC_OF_EVENT_TYPE: dict[str, str] = {
     "MemberRecruited": MEMBERSHIP,
@@ -26,6 +31,11 @@ TOPIC_OF_EVENT_TYPE: dict[str, str] = {
     "SectorTargetSet": TARGETS,
     "TargetMilestoneReached": PROGRESS,
     "SectorFallingBehind": PROGRESS,
+    "ActionPlanItemAdded": PLANS,
+    "ActionPlanItemProgressed": PLANS,
+    "ActivityHeld": ACTIVITIES,
+    "WorkplaceRegistered": WORKPLACES,
+    "WorkplaceUpdated": WORKPLACES,
 }
 
 # Kafka keeps the organising record forever: projections are rebuilt by replaying it.
@@ -39,6 +49,9 @@ class Topics:
     targets: str = TARGETS
     progress: str = PROGRESS
     deadletter: str = DEADLETTER
+    plans: str = PLANS
+    activities: str = ACTIVITIES
+    workplaces: str = WORKPLACES
     prefix: str = ""
 
     @classmethod
@@ -49,6 +62,9 @@ class Topics:
             targets=prefix + TARGETS,
             progress=prefix + PROGRESS,
             deadletter=prefix + DEADLETTER,
+            plans=prefix + PLANS,
+            activities=prefix + ACTIVITIES,
+            workplaces=prefix + WORKPLACES,
             prefix=prefix,
         )
 
@@ -63,16 +79,23 @@ class Topics:
         return topic.removeprefix(self.prefix)
 
 
-def message_key(event: Any, *, workplace_id: str | None = None) -> bytes:
-    """docs/contract.md: the `workplace_id` for workplace events, the `sector` for target and progress.
+def message_key(event: Any, *, workplace_id: str | None = None, sector: str | None = None) -> bytes:
+    """docs/contract.md: the `workplace_id` for workplace events, the `sector` for target, progress and
+    plan events, the envelope's `federation` for activities.
 
-    Case progress and closure carry no workplace in their data; the caller that knows the case's
-    workplace passes it, so every event of one workplace stays in one partition, in order.
+    Case progress and closure carry no workplace in their data, nor a plan item's progress its
+    sector; the caller that knows them passes them, so every event of one workplace (one sector's
+    plan) stays in one partition, in order.
     """
     data = event.data
-    key = getattr(data, "workplace_id", None) or workplace_id
-    if key is None and TOPIC_OF_EVENT_TYPE[event.event_type] in (TARGETS, PROGRESS):
-        key = str(data.sector)
+    topic = TOPIC_OF_EVENT_TYPE[event.event_type]
+    if topic == ACTIVITIES:
+        key = event.federation
+    elif topic in (TARGETS, PROGRESS, PLANS):
+        key = str(getattr(data, "sector", None) or sector or "") or None
+    else:
+        key = getattr(data, "workplace_id", None) or workplace_id
     if key is None:
-        raise ValueError(f"{event.event_type} needs the case's workplace_id as its key")
-    return key.encode()
+        needs = "sector" if topic == PLANS else "workplace_id"
+        raise ValueError(f"{event.event_type} needs the {needs} of what it changes as its key")
+    return str(key).encode()

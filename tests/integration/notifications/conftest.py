@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -70,8 +71,8 @@ class RunningService:
 
 
 @asynccontextmanager
-async def running_service(settings: NotificationsSettings) -> AsyncIterator[RunningService]:
-    app = create_app(settings)
+async def running_service(settings: NotificationsSettings, **app_options: Any) -> AsyncIterator[RunningService]:
+    app = create_app(settings, **app_options)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         mongo = make_mongo_client(settings.mongodb_url)

@@ -10,9 +10,20 @@ def test_asyncapi_document_names_every_topic_and_explains_the_fields():
         "organising.targets.v1",
         "organising.progress.v1",
         "organising.deadletter.v1",
+        "organising.plans.v1",
+        "organising.activities.v1",
+        "organising.workplaces.v1",
     }
     text = str(document["components"])
-    for event_type in ("MemberRecruited", "ViolationCaseClosed", "SectorTargetSet", "SectorFallingBehind"):
+    for event_type in (
+        "MemberRecruited",
+        "ViolationCaseClosed",
+        "SectorTargetSet",
+        "SectorFallingBehind",
+        "ActionPlanItemProgressed",
+        "ActivityHeld",
+        "WorkplaceUpdated",
+    ):
         assert event_type in text
     assert "Day the member joined" in text  # a field description
     assert "wp-bekasi-0042" in text  # a field example

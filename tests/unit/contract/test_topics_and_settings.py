@@ -19,6 +19,9 @@ def test_topics_are_the_contract_names_without_a_prefix():
         "organising.targets.v1",
         "organising.progress.v1",
         "organising.deadletter.v1",
+        "organising.plans.v1",
+        "organising.activities.v1",
+        "organising.workplaces.v1",
     )
 
 

@@ -77,3 +77,56 @@ def member_recruited() -> dict[str, Any]:
     from tests.examples import member_recruited as example
 
     return example()
+
+
+# The organising work (v1 additions): every date explicit, so tests can place them around
+# weekends and public holidays.
+
+
+def plan_item_added(*, due_on: str, item_id: str | None = None, federation: str | None = "FSPMI", **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "item_id": item_id or f"plan-{(federation or 'kspi').lower()}-{uuid.uuid4().hex[:8]}",
+        "period": "2026",
+        "sector": "metal",
+        "kind": "recruitment_drive",
+        "title": "Recruitment drive at Bekasi industrial estates",
+        "responsible": "DPW FSPMI Jawa Barat",
+        "due_on": due_on,
+        "planned_count": 300,
+    }
+    if federation is not None:
+        data["federation"] = federation
+    return envelope("ActionPlanItemAdded", {**data, **overrides}, federation=federation or "KSPI")
+
+
+def plan_item_progressed(
+    item_id: str, *, status: str, changed_on: str, federation: str = "FSPMI", note: str | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"item_id": item_id, "status": status, "changed_on": changed_on}
+    if note is not None:
+        data["note"] = note
+    return envelope("ActionPlanItemProgressed", data, federation=federation)
+
+
+def case_moved(case_id: str, *, stage: str, changed_on: str, federation: str = "FSPMI") -> dict[str, Any]:
+    return envelope("ViolationCaseProgressed", {"case_id": case_id, "stage": stage, "changed_on": changed_on}, federation=federation)
+
+
+def workplace_registered(
+    *, cba: str = "in_force", cba_expires_on: str | None, federation: str = "FSPMI", **overrides: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "workplace_id": f"wp-{uuid.uuid4().hex[:8]}",
+        "sector": "metal",
+        "region_code": "32.16",
+        "employer": "PT Contoh Komponen Indonesia",
+        "workforce": 1800,
+        "cba": cba,
+    }
+    if cba_expires_on is not None:
+        data["cba_expires_on"] = cba_expires_on
+    return envelope("WorkplaceRegistered", {**data, **overrides}, federation=federation)
+
+
+def workplace_updated(workplace_id: str, *, changed_on: str, federation: str = "FSPMI", **changes: Any) -> dict[str, Any]:
+    return envelope("WorkplaceUpdated", {"workplace_id": workplace_id, "changed_on": changed_on, **changes}, federation=federation)

@@ -103,7 +103,9 @@ class Forwarder:
         for tp, records in batch.items():
             federation = self.ingress[tp.topic]
             for record in records:
-                decision = admit(record.value, federation=federation, publishers=self.settings.publishers)
+                decision = admit(
+                    record.value, federation=federation, publishers=self.settings.publishers, programmes=self.settings.programme_codes
+                )
                 if isinstance(decision, Refused):
                     sent.append(await self._dead_letter(producer, record, decision))
                     continue

@@ -34,6 +34,11 @@ class NotificationsSettings(OrganisingSettings):
     stalled_case_days: int = Field(default=30, ge=1, description="An open case without activity this many days is stalled")
     stalled_check_interval_seconds: float = Field(default=86400.0, gt=0, description="How often the check runs (daily)")
 
+    # Time-based alerts (plan item overdue, case deadline near/passed, PKB expiring).
+    alert_check_interval_seconds: float = Field(
+        default=900.0, gt=0, description="How often the alert evaluator runs besides after relevant events (15 minutes)"
+    )
+
     # SMTP.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 
 from fastapi import FastAPI
 
+from notifications.alerts.evaluator import AlertEvaluator
+from notifications.alerts.state import ensure_alert_indexes
 from notifications.api import deliveries, subscriptions
 from notifications.api.context import NotificationsContext
 from notifications.channels.base import Sender
@@ -24,6 +27,7 @@ from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
 from organising_shared.metrics import metrics_router
 from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
+from organising_shared.periods import jakarta_today
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
 
@@ -32,12 +36,15 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """
 Tells federations and the confederation's organisers, by signed webhook or e-mail, when a
 violation is reported (union busting is marked urgent), a case closes or stalls, a union unit
-is established, or a sector reaches a milestone or falls behind its target.
+is established, or a sector reaches a milestone or falls behind its target; and, as the calendar
+moves, when a plan item becomes overdue, a case nears or passes its stage's statutory deadline,
+or a collective agreement (PKB) expires within 90 days.
 See services/notifications/README.md for signature verification and delivery guarantees.
 """
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def create_app(settings: NotificationsSettings | None = None, *, today: Callable[[], date] = jakarta_today) -> FastAPI:
+    """`today` is the Jakarta day the time-based alerts are judged against (tests set their own)."""
     settings = settings or NotificationsSettings()
 
     @asynccontextmanager
@@ -45,6 +52,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         async with service_runtime(app, settings, client_id="notifications") as runtime, make_http_client() as http:
             database = runtime.mongo[settings.database]
             await ensure_indexes(database)
+            await ensure_alert_indexes(database)
             secrets = SecretBox(settings.secret_keys)
             if not secrets.seals:
                 log.warning("ORGANISING_WEBHOOK_SECRET_KEYS is not set: webhook secrets are stored unsealed")
@@ -56,7 +64,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             }
             dispatcher = Dispatcher(database, senders, settings)
             app.state.notifications = NotificationsContext(database=database, settings=settings, dispatcher=dispatcher, secrets=secrets)
-            projection = register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake)
+            evaluator = AlertEvaluator(
+                database, interval_seconds=settings.alert_check_interval_seconds, on_queued=dispatcher.wake, today=today
+            )
+            projection = register_consumers(runtime.broker, database, settings, on_queued=dispatcher.wake, on_state_changed=evaluator.wake)
             runtime.health.watch_projection(projection)
             background = [
                 asyncio.create_task(dispatcher.run(), name="delivery dispatcher"),
@@ -69,6 +80,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     ),
                     name="stalled-case check",
                 ),
+                asyncio.create_task(evaluator.run(), name="time-based alert evaluator"),
             ]
             for task in background:
                 runtime.health.watch(task)

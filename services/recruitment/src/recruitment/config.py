@@ -46,6 +46,10 @@ class RecruitmentSettings(OrganisingSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body (413 above)")
     max_upload_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="Largest CSV upload (413 above)")
+    reporting_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="Where the organisers' app (/app) reads figures and sets targets: the reporting API's public URL",
+    )
     intake_group_max_writes: int = Field(
         default=64, ge=1, description="Most writes committed together in one transaction (group commit; 1: one at a time)"
     )

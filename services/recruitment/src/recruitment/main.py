@@ -27,6 +27,7 @@ from recruitment.health import IntakeHealth
 from recruitment.import_jobs import ImportJobs
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
+from recruitment.organisers_app.routes import organisers_app_router
 from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.relay import OutboxRelay
 from recruitment.store import ensure_indexes
@@ -98,6 +99,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(build_router())
+    app.include_router(organisers_app_router(reporting_url=settings.reporting_url))
     return app
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from organising_shared.asyncapi import asyncapi_router
 from organising_shared.health import health_router
@@ -16,11 +17,14 @@ from organising_shared.metrics import metrics_router
 from organising_shared.observability.app import FASTAPI_TELEMETRY, observe_app
 from organising_shared.problems import PROBLEM_RESPONSES, install_problem_details
 from organising_shared.service import serve, service_runtime
+from reporting.api.activities import activities_router
 from reporting.api.cache import SharedFigures
 from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router
 from reporting.api.figures import reporting_router
 from reporting.api.live import live_router
+from reporting.api.plans import plans_router
+from reporting.api.programmes import programmes_router
 from reporting.config import ReportingSettings
 from reporting.projection.consumers import register_consumers
 from reporting.projection.generations import ensure_current_generation
@@ -93,6 +97,16 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Organising reporting", version="1", lifespan=lifespan, responses=PROBLEM_RESPONSES, telemetry=FASTAPI_TELEMETRY)
     install_problem_details(app)  # every 4xx and 5xx as RFC 9457 problem details, never the value sent
+    if settings.cors_origins:
+        # The organisers' app reads cases and sets targets from recruitment's origin. Bearer tokens,
+        # not cookies: no credentials mode, so another site gains nothing a token would not give it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "PUT"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
@@ -100,6 +114,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.include_router(live_router())
     app.include_router(dashboard_router())
     app.include_router(export_router())
+    app.include_router(plans_router())
+    app.include_router(activities_router())
+    app.include_router(programmes_router())
     observe_app(app, service="reporting")
     return app
 

@@ -69,6 +69,7 @@ class ExactlyOnceProjector:
         topics: Topics,
         federations: Collection[str] | None,
         dead_letters: Any,
+        programmes: Collection[str] | None = None,
         after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
         consumer: str | None = None,
     ) -> None:
@@ -81,6 +82,7 @@ class ExactlyOnceProjector:
         self._digest = digest
         self._topics = topics
         self._federations = frozenset(federations) if federations is not None else None
+        self._programmes = frozenset(programmes) if programmes is not None else None
         self._dead_letters = dead_letters
         self._after_commit = after_commit
 
@@ -109,7 +111,9 @@ class ExactlyOnceProjector:
             return PreparedBatch([], None, {}, skipped) if skipped else None
         delivered: list[Delivered] = []
         for position, record in enumerate(fresh, start=1):
-            outcome = decode_event(record.value, federations=self._federations, topic=self._topics.contract_name(record.topic))
+            outcome = decode_event(
+                record.value, federations=self._federations, programmes=self._programmes, topic=self._topics.contract_name(record.topic)
+            )
             if isinstance(outcome, Rejection):
                 await self._dead_letter(record, outcome.reason)
             else:

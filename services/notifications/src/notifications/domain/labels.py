@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from organising_shared.reference import CaseOutcome, CaseStage, Metric, Sector, ViolationCategory
+from organising_shared.reference import CaseOutcome, CaseStage, Metric, PlanItemKind, PlanItemStatus, Sector, ViolationCategory
 
 Label = tuple[str, str]  # (Bahasa Indonesia, English)
 
@@ -42,6 +42,25 @@ METRIC: dict[Metric, Label] = {
     Metric.MEMBERS_RECRUITED: ("anggota baru", "members recruited"),
     Metric.UNION_UNITS_ESTABLISHED: ("PUK terbentuk", "union units established"),
     Metric.CASES_RESOLVED: ("kasus terselesaikan", "cases resolved"),
+}
+
+PLAN_KIND: dict[PlanItemKind, Label] = {
+    PlanItemKind.RECRUITMENT_DRIVE: ("perekrutan anggota", "recruitment drive"),
+    PlanItemKind.UNION_UNIT_FORMATION: ("pembentukan PUK", "union unit formation"),
+    PlanItemKind.TRAINING: ("pelatihan", "training"),
+    PlanItemKind.CAMPAIGN: ("kampanye", "campaign"),
+    PlanItemKind.ADVOCACY: ("advokasi", "advocacy"),
+    PlanItemKind.BARGAINING: ("perundingan", "bargaining"),
+    PlanItemKind.RESEARCH: ("riset", "research"),
+    PlanItemKind.OTHER: ("lainnya", "other"),
+}
+
+PLAN_STATUS: dict[PlanItemStatus, Label] = {
+    PlanItemStatus.PLANNED: ("direncanakan", "planned"),
+    PlanItemStatus.IN_PROGRESS: ("sedang berjalan", "in progress"),
+    PlanItemStatus.DONE: ("selesai", "done"),
+    PlanItemStatus.POSTPONED: ("ditunda", "postponed"),
+    PlanItemStatus.DROPPED: ("dibatalkan", "dropped"),
 }
 
 

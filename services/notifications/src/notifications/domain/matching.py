@@ -8,8 +8,9 @@ from typing import Any
 from notifications.domain.notices import Notice, NoticeType
 
 # Targets of the whole confederation (federation absent) are aggregates with no case detail:
-# every federation's subscriptions may receive them.
-_CONFEDERATION_WIDE = frozenset({NoticeType.TARGET_MILESTONE_REACHED, NoticeType.SECTOR_FALLING_BEHIND})
+# every federation's subscriptions may receive them. So may a confederation-wide plan item's
+# overdue alert: the confederation's plan is every federation's work, and names no case.
+_CONFEDERATION_WIDE = frozenset({NoticeType.TARGET_MILESTONE_REACHED, NoticeType.SECTOR_FALLING_BEHIND, NoticeType.PLAN_ITEM_OVERDUE})
 
 
 def visible_to(owner: str | None, notice: Notice) -> bool:

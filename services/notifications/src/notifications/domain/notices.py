@@ -26,6 +26,11 @@ class NoticeType(StrEnum):
     TARGET_MILESTONE_REACHED = "TargetMilestoneReached"
     SECTOR_FALLING_BEHIND = "SectorFallingBehind"
     CASE_STALLED = "CaseStalled"
+    # Time-based alerts (domain/alerts.py): raised by the periodic evaluator, not by one event.
+    PLAN_ITEM_OVERDUE = "PlanItemOverdue"
+    CASE_DEADLINE_NEAR = "CaseDeadlineNear"
+    CASE_DEADLINE_PASSED = "CaseDeadlinePassed"
+    CBA_EXPIRING = "CbaExpiring"
 
 
 class Text(BaseModel):

@@ -5,8 +5,8 @@ gender, employment status, age band, federation, violations by category):
 
 - CSV, one figure per row (`period, sector, federation, table, category, measure, value`): easy
   to filter or pivot, stable to parse.
-- XLSX, a summary sheet of targets, then one sheet per sector, headings in Bahasa Indonesia
-  with English beside them.
+- XLSX, a summary sheet of targets, then one sheet per sector, then the action plan and the
+  activities (`export_organising`), headings in Bahasa Indonesia with English beside them.
 
 Cells that count fewer than 5 people are written as "<5" for every role but admin (docs/decisions.md).
 """
@@ -14,6 +14,7 @@ Cells that count fewer than 5 people are written as "<5" for every role but admi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period, jakarta_today
 from organising_shared.reference import Metric, Sector
+from reporting.api.export_organising import OrganisingFigures, activities_sheet, organising_figures, plans_sheet
 from reporting.read_model.breakdowns import SMALL_CELL, sector_breakdown
 from reporting.read_model.figures import targets_report
 
@@ -89,6 +91,7 @@ class EvaluationFigures:
     suppressed: bool
     targets: list[dict[str, Any]]
     sectors: dict[str, dict[str, Any]]
+    organising: OrganisingFigures | None = None  # plan items and activities (XLSX sheets)
 
 
 async def evaluation_figures(database: AsyncDatabase, period: Period, *, suppress_small: bool, today: date) -> EvaluationFigures:
@@ -266,6 +269,9 @@ def render_workbook(figures: EvaluationFigures) -> bytes:
     workbook.active.title = "Ringkasan"
     for sector in Sector:
         _sector_sheet(workbook.create_sheet(sheet_title(sector)), sector, figures.sectors[sector.value], figures.period)
+    if figures.organising is not None:
+        plans_sheet(_SheetWriter(workbook.create_sheet("Rencana aksi")), figures.organising, figures.period, _cell)
+        activities_sheet(_SheetWriter(workbook.create_sheet("Kegiatan")), figures.organising, figures.period, _cell)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -291,8 +297,9 @@ def export_router() -> APIRouter:
     async def figures_for(request: Request, principal: Principal, period: str) -> EvaluationFigures:
         # Every role exports the whole confederation (as every role reads GET /api/v1/targets);
         # only admins see cells of fewer than 5 people.
-        database = request.app.state.reporting_database
-        return await evaluation_figures(database, _period(period), suppress_small=not principal.is_admin, today=jakarta_today())
+        database, period_value, today = request.app.state.reporting_database, _period(period), jakarta_today()
+        figures = await evaluation_figures(database, period_value, suppress_small=not principal.is_admin, today=today)
+        return dataclasses.replace(figures, organising=await organising_figures(database, period_value, principal, today))
 
     @router.get("/api/v1/exports/{period}.csv", summary="A period's figures, one per row", response_class=Response)
     async def export_csv(request: Request, principal: CurrentPrincipal, period: PeriodPath) -> Response:

@@ -28,11 +28,13 @@ from organising_shared.mongo import only_duplicate_keys
 from organising_shared.projections import Delivered
 from organising_shared.projections.failures import ApplyAgain
 from reporting.projection.generations import Generation
-from reporting.read_model import counting, fields
+from reporting.read_model import activities, counting, fields, plans
+from reporting.read_model.event_sets import Entry, apply_event_sets
 from reporting.read_model.ledger import MemberLedger
 from reporting.read_model.targets import apply_target_events, target_row
 
 MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
+PLAN_EVENTS = {"ActionPlanItemAdded", "ActionPlanItemProgressed"}
 CASE_EVENTS = {"ViolationReported": "reports", "ViolationCaseProgressed": "progress", "ViolationCaseClosed": "closes"}
 
 
@@ -224,12 +226,15 @@ async def _apply_entities(
 class BatchChanges:
     """A batch's events grouped by what they change, built from the events alone (no stored
     state), so that it can be made before the batch's transaction: members by key, units and
-    cases by id (entries for `_apply_entities`), and the target events in order."""
+    cases by id (entries for `_apply_entities`), the target events in order, and plan items and
+    activities by id (entries for `read_model.event_sets`)."""
 
     members: dict[str, list[counting.MemberEntry]] = field(default_factory=lambda: defaultdict(list))
     units: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
     cases: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
     target_events: list[SectorTargetSetEvent] = field(default_factory=list)
+    plan_items: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    activities: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
 
 
 def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
@@ -246,6 +251,12 @@ def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
             changes.cases[data.case_id].append((CASE_EVENTS[kind], str(event.event_id), case_entry(event)))
         elif isinstance(event, SectorTargetSetEvent):
             changes.target_events.append(event)
+        elif kind in PLAN_EVENTS:
+            item_id, entry = plans.plan_entry(event)
+            changes.plan_items[item_id].append(entry)
+        elif kind == "ActivityHeld":
+            activity_id, entry = activities.activity_entry(event)
+            changes.activities[activity_id].append(entry)
     return changes
 
 
@@ -277,6 +288,10 @@ async def apply_batch(
         await write_counters(generation.counters, total, session)
     if changes.target_events:
         await apply_target_events(generation.targets, [target_row(event) for event in changes.target_events], session)
+    if changes.plan_items:
+        await apply_event_sets(generation.plan_items, changes.plan_items, plans.derive, session)
+    if changes.activities:
+        await apply_event_sets(generation.activities, changes.activities, activities.derive, session)
     return total
 
 

@@ -34,6 +34,7 @@ def register_consumers(
         database=database,
         topics=topics,
         federations=settings.publishers,
+        programmes=settings.programme_codes,
         dead_letters=broker,
         after_commit=after_commit,
         keep_event_log=settings.event_log,
@@ -41,7 +42,7 @@ def register_consumers(
     return subscribe_projection(
         broker,
         projector,
-        topics=[topics.membership, topics.violations, topics.targets],
+        topics=[topics.membership, topics.violations, topics.targets, topics.plans, topics.activities],
         group_id=settings.consumer_group,
         max_records=settings.batch_max_records,
         partition_fetch_bytes=PARTITION_FETCH_BYTES,

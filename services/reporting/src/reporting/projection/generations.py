@@ -53,12 +53,20 @@ class Generation:
         return self._collection("targets")
 
     @property
+    def plan_items(self) -> AsyncCollection:
+        return self._collection("plan_items")
+
+    @property
+    def activities(self) -> AsyncCollection:
+        return self._collection("activities")
+
+    @property
     def projector_name(self) -> str:
         """The name its offsets are stored under in `projection_offsets`."""
         return f"reporting.{self.name}"
 
     def collection_names(self) -> list[str]:
-        return [f"{self.name}_{suffix}" for suffix in ("counters", "members", "units", "cases", "targets")]
+        return [f"{self.name}_{suffix}" for suffix in ("counters", "members", "units", "cases", "targets", "plan_items", "activities")]
 
     async def prepare(self) -> None:
         """Create the collections and indexes up front: not every store creates them inside a
@@ -69,6 +77,7 @@ class Generation:
                 await self.database.create_collection(name)
         await self.counters.create_index([("period", ASCENDING), ("sector", ASCENDING)])
         await self.targets.create_index([("period", ASCENDING)])
+        await self.activities.create_index([("held_on", ASCENDING)])
 
     async def drop(self) -> None:
         for name in self.collection_names():

@@ -66,12 +66,14 @@ class ReportingProjector:
         topics: Topics,
         federations: Collection[str] | None,
         dead_letters: Any,
+        programmes: Collection[str] | None = None,
         after_commit: Callable[[Sequence[Delivered]], Awaitable[Any]] | None = None,
         keep_event_log: bool = True,
     ) -> None:
         self._database = database
         self._topics = topics
         self._federations = federations
+        self._programmes = programmes
         self._dead_letters = dead_letters
         self._after_commit = after_commit
         self._keep_event_log = keep_event_log
@@ -92,6 +94,7 @@ class ReportingProjector:
                 digest=digest_batch,
                 topics=self._topics,
                 federations=self._federations,
+                programmes=self._programmes,
                 dead_letters=self._dead_letters,
                 after_commit=self._committed,
                 consumer="reporting",

@@ -1,0 +1,1 @@
+"""Time-based alerts: their state from the events and the periodic evaluator."""

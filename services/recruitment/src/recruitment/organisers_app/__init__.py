@@ -1,0 +1,1 @@
+"""The organisers' app (`/app`): forms for everything the intake accepts, usable offline."""
