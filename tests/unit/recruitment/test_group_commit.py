@@ -138,3 +138,22 @@ async def test_the_store_away_fails_every_write_of_the_group_and_the_next_group_
     results = await _run_together(groups, _write("a"), _write("b"))
     assert all(isinstance(result, ServerSelectionTimeoutError) for result in results)
     assert await groups.run(_write("after")) == "after"
+
+
+async def test_a_write_sent_to_the_next_group_is_not_failed_by_its_old_group_s_failure():
+    class _AwayOnSecond(_Client):
+        sessions = 0
+
+        @contextlib.asynccontextmanager
+        async def start_session(self):
+            self.sessions += 1
+            if self.sessions == 2:
+                raise ServerSelectionTimeoutError("no store")
+            yield _Session(self.transactions)
+
+    client = _AwayOnSecond()
+    groups = GroupCommit(client, linger_seconds=0.001)  # type: ignore[arg-type]
+    lost = iter([DuplicateKeyError("taken", 11000), None])
+    results = await _run_together(groups, _write("a", fail=lambda s: next(lost)), _write("b"))
+    assert results[0] == "a"  # its next group committed it, and that is its answer
+    assert isinstance(results[1], ServerSelectionTimeoutError)

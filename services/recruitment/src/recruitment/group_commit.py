@@ -203,47 +203,57 @@ class GroupCommit:
     async def _commit(self, group: list[_Pending]) -> None:
         active = list(group)
         refused: dict[int, BaseException] = {}  # position in the group → its error
+        requeued: list[_Pending] = []  # lost a race on a unique key: to the next group
         position = {id(pending): index for index, pending in enumerate(group)}
-        while active:
-            runs = 0
+        try:
+            while active:
+                runs = 0
 
-            async def run_all(session: AsyncClientSession) -> None:
-                nonlocal runs
-                runs += 1
-                if runs > 1:
-                    CONFLICTS.inc()  # the driver runs the callback again only after a transient error
-                await self._run_all(session, active)
+                async def run_all(session: AsyncClientSession) -> None:
+                    nonlocal runs
+                    runs += 1
+                    if runs > 1:
+                        CONFLICTS.inc()  # the driver runs the callback again only after a transient error
+                    await self._run_all(session, active)
 
-            try:
-                async with self.client.start_session() as session:
-                    await session.with_transaction(run_all)
-            except _WriteFailed as failed:
-                pending, error = failed.pending, failed.error
-                active.remove(pending)
-                index = position[id(pending)]
-                # Later writes that were refused may have looked at this one's uncommitted state.
-                for later in [i for i in refused if i > index]:
-                    del refused[later]
-                    active.append(group[later])
-                    REDONE.labels("refused").inc()
-                active.sort(key=lambda p: position[id(p)])
-                if isinstance(error, DuplicateKeyError) and pending.duplicate_runs < _DUPLICATE_RUNS - 1:
-                    pending.duplicate_runs += 1
-                    REDONE.labels("duplicate_key").inc()
-                    self._queue.appendleft(pending)  # the next group, first: it sees the winner's state
-                else:
-                    refused[index] = error
-                continue
-            if active:
-                GROUP_SIZE.observe(len(active))
-                self.on_commit()
-            for pending in active:
-                if not pending.done.done():
-                    pending.done.set_result(pending.result)
-            break
-        for index, error in refused.items():
+                try:
+                    async with self.client.start_session() as session:
+                        await session.with_transaction(run_all)
+                except _WriteFailed as failed:
+                    pending, error = failed.pending, failed.error
+                    active.remove(pending)
+                    index = position[id(pending)]
+                    # Later writes that were refused may have looked at this one's uncommitted state.
+                    for later in [i for i in refused if i > index]:
+                        del refused[later]
+                        active.append(group[later])
+                        REDONE.labels("refused").inc()
+                    active.sort(key=lambda p: position[id(p)])
+                    if isinstance(error, DuplicateKeyError) and pending.duplicate_runs < _DUPLICATE_RUNS - 1:
+                        pending.duplicate_runs += 1
+                        REDONE.labels("duplicate_key").inc()
+                        requeued.append(pending)
+                    else:
+                        refused[index] = error
+                    continue
+                except Exception as failure:  # noqa: BLE001 - the store away, or a failure no one write owns: each write of the group learns it
+                    for pending in active:
+                        if not pending.done.done():
+                            pending.done.set_exception(failure)
+                    break
+                if active:
+                    GROUP_SIZE.observe(len(active))
+                    self.on_commit()
+                for pending in active:
+                    if not pending.done.done():
+                        pending.done.set_result(pending.result)
+                break
+        finally:
+            # First in the next group, in their order: they see the winners' state and answer from it.
+            self._queue.extendleft(reversed(requeued))
+        for index, refusal in refused.items():
             if not group[index].done.done():
-                group[index].done.set_exception(error)
+                group[index].done.set_exception(refusal)
 
     async def _run_all(self, session: AsyncClientSession, active: list[_Pending]) -> None:
         async with outbox.numbered_at_commit(session) as rows:
