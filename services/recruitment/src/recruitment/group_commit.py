@@ -20,8 +20,9 @@ without that write, which gets its error:
 - a transient error (a write conflict with another replica's group) retries the whole group:
   the driver's `with_transaction` does that.
 
-Within a group, a write's inserts can wait for the group's end (`insert`): one `insert_many` per
-collection for the whole group instead of a store round trip per write and document. A
+Within a group, a write's inserts wait for the group's end (`insert`): with the group's outbox
+rows, numbered by one counter bump, they go in one client-level bulk write, instead of a store
+round trip per write, collection and document. A
 duplicate key found then is charged to the write whose document it was, as above (its
 `on_duplicate` says so to the write first: a registration then looks its NIK up on its next run).
 
@@ -37,13 +38,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from prometheus_client import Counter, Gauge, Histogram
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, InsertOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, ClientBulkWriteException, DuplicateKeyError, OperationFailure, PyMongoError
 
 from organising_shared.observability.tracing import current_traceparent
 from recruitment import outbox
@@ -102,24 +103,57 @@ class _Inserts:
         default_factory=dict
     )
 
+    def add(self, collection: AsyncCollection, documents: list[dict[str, Any]], on_duplicate: Callable[[], None] | None = None) -> None:
+        _, entries = self.waiting.setdefault(collection.full_name, (collection, []))
+        entries.extend((document, self.current, on_duplicate) for document in documents)
+
     async def flush(self) -> None:
-        for collection, entries in self.waiting.values():
-            try:
-                await collection.insert_many([document for document, _, _ in entries], ordered=True, session=self.session)
-            except BulkWriteError as error:
-                failures = error.details.get("writeErrors") or []
-                if _transient(error) or not failures or failures[0].get("code") != _DUPLICATE_KEY:
-                    raise
-                _, owner, on_duplicate = entries[failures[0]["index"]]
-                if owner is None:
-                    raise
-                if on_duplicate is not None:
-                    on_duplicate()
-                raise _WriteFailed(owner, DuplicateKeyError("duplicate key", _DUPLICATE_KEY)) from error
+        """Every insert waiting, in one client-level bulk write (one store round trip for the group)."""
+        if not self.waiting:
+            return
+        collections = list(self.waiting.values())
+        entries = [entry for _, group in collections for entry in group]
+        try:
+            if len(collections) == 1:
+                collection, group = collections[0]
+                await collection.insert_many([document for document, _, _ in group], ordered=True, session=self.session)
+            else:
+                client = collections[0][0].database.client
+                models = [
+                    InsertOne(document, namespace=collection.full_name) for collection, group in collections for document, _, _ in group
+                ]
+                await client.bulk_write(models, session=self.session, ordered=True)
+        except ClientBulkWriteException as error:
+            # The client-level exception carries the statement's own error (and its labels) apart.
+            if isinstance(error.error, PyMongoError):
+                raise error.error from error
+            failures: list[Any] = list(error.write_errors or [])  # dicts, whatever the stubs say
+            if any(failure.get("code") == _WRITE_CONFLICT for failure in failures):
+                conflict = OperationFailure("write conflict", _WRITE_CONFLICT)
+                conflict._add_error_label("TransientTransactionError")
+                raise conflict from error
+            self._charge(entries, failures[0] if failures else None, error, index_key="idx")
+        except BulkWriteError as error:
+            if _transient(error):
+                raise
+            failures = error.details.get("writeErrors") or []
+            self._charge(entries, failures[0] if failures else None, error, index_key="index")
         self.waiting.clear()
+
+    def _charge(self, entries: list, failure: Any, error: Exception, *, index_key: str) -> NoReturn:
+        """A duplicate key fails the write whose document it was; anything else, the group."""
+        if failure is None or failure.get("code") != _DUPLICATE_KEY:
+            raise error
+        _, owner, on_duplicate = entries[failure[index_key]]
+        if owner is None:
+            raise error
+        if on_duplicate is not None:
+            on_duplicate()
+        raise _WriteFailed(owner, DuplicateKeyError("duplicate key", _DUPLICATE_KEY)) from error
 
 
 _DUPLICATE_KEY = 11000
+_WRITE_CONFLICT = 112
 _inserts: ContextVar[_Inserts | None] = ContextVar("group_inserts", default=None)
 
 
@@ -139,8 +173,7 @@ async def insert(
         return
     pending = _inserts.get()
     if pending is not None and session is not None and pending.session is session:
-        _, entries = pending.waiting.setdefault(collection.name, (collection, []))
-        entries.extend((document, pending.current, on_duplicate) for document in documents)
+        pending.add(collection, documents, on_duplicate)
         return
     try:
         if len(documents) == 1:
@@ -268,8 +301,13 @@ class GroupCommit:
                         if _transient(error):
                             raise  # with_transaction runs the whole group again
                         raise _WriteFailed(pending, error) from error
-                # Before the outbox rows: a duplicate found here abandons the group before it
-                # touches the counter every transaction shares.
+                # The group's one counter bump numbers its outbox rows, which then go with the
+                # other inserts in one bulk write: three store operations for the whole group
+                # (counter, bulk write, commit), however many writes it holds.
+                if numbered := await rows.number():
+                    outbox_rows, numbered_rows = numbered
+                    inserts.current = None  # a duplicate among them is no one write's
+                    inserts.add(outbox_rows, numbered_rows)
                 await inserts.flush()
             finally:
                 _inserts.reset(token)

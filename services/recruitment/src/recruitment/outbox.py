@@ -33,6 +33,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.events import Envelope, to_json
@@ -57,6 +58,14 @@ class DeferredRows:
     rows: list[dict[str, Any]] = field(default_factory=list)
     traceparent: str | None = None  # of the request whose write runs now (the committer runs outside it)
     db: AsyncDatabase | None = None
+
+    async def number(self) -> tuple[AsyncCollection, list[dict[str, Any]]] | None:
+        """Number the rows waiting (one counter bump) and hand them over for the caller to insert."""
+        if not self.rows or self.db is None:
+            return None
+        rows, self.rows = self.rows, []
+        await _number(self.db, self.session, rows)
+        return self.db[OUTBOX], rows
 
 
 _deferred: ContextVar[DeferredRows | None] = ContextVar("outbox_deferred_rows", default=None)
@@ -104,10 +113,16 @@ def _row(federation: str, events: list[dict], traceparent: str | None) -> dict[s
 
 
 async def _store(db: AsyncDatabase, session: AsyncClientSession, rows: list[dict[str, Any]]) -> None:
-    """Number `rows` (in place) with one counter bump and insert them."""
+    await _number(db, session, rows)
+    await db[OUTBOX].insert_many(rows, session=session)
+
+
+async def _number(db: AsyncDatabase, session: AsyncClientSession, rows: list[dict[str, Any]]) -> None:
+    """Number `rows` (in place) with one counter bump."""
     total = sum(len(row["events"]) for row in rows)
-    # The counter is the one document every write shares: it is touched as late as possible so
-    # that concurrent writes hold it, and conflict on it, for the shortest time.
+    # The counter is the one document every write shares: it is touched as late as possible (after
+    # every write of a group ran) so that concurrent transactions hold it, and conflict on it,
+    # for the shortest time.
     counter = await db[COUNTERS].find_one_and_update(
         {"_id": COUNTER_ID}, {"$inc": {"value": total}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
@@ -117,7 +132,6 @@ async def _store(db: AsyncDatabase, session: AsyncClientSession, rows: list[dict
         last = first + len(row["events"]) - 1
         row.update({"_id": first, "seq": first, "last": last})
         first = last + 1
-    await db[OUTBOX].insert_many(rows, session=session)
 
 
 def _entry(item: Outgoing) -> dict:
