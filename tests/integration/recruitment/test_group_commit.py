@@ -11,6 +11,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from recruitment import group_commit
 from recruitment.main import create_app
 from recruitment.store import CASES, IDEMPOTENCY, MEMBERS, NIK_CLAIMS, OUTBOX
 from tests.integration.recruitment import payloads
@@ -74,7 +75,11 @@ async def _outbox_order(db):
             position += 1
 
 
-async def test_one_refused_or_duplicate_write_does_not_fail_the_others_in_its_group(client, tokens, db):
+@pytest.mark.parametrize("bulk_write_most", [500, 0], ids=["one bulk write", "insert_many per collection"])
+async def test_one_refused_or_duplicate_write_does_not_fail_the_others_in_its_group(client, tokens, db, monkeypatch, bulk_write_most):
+    # Both ways a group's inserts go to the store (group_commit._Inserts.flush) must charge a
+    # duplicate to the write whose document it was.
+    monkeypatch.setattr(group_commit, "_BULK_WRITE_MOST", bulk_write_most)
     auth = Tokens.header(tokens.fspmi)
     case = (await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)).json()
     taken = payloads.member()
