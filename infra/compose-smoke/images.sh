@@ -1,11 +1,12 @@
 # Builds the smoke check's images on the machine, since no image registry answers here: a Debian
 # base from Debian's packages, Kafka from the local stack's Maven jars, SecantusDB as the store,
-# and the services from the repository's Dockerfile (through compose). Sourced, not run; needs
-# DOCKER_HOST (engine.sh), REPO, CACHE and BUILD set by run.sh.
+# Caddy from Debian's package, and the services from the repository's Dockerfile (through
+# compose). Sourced, not run; needs DOCKER_HOST (engine.sh), REPO, CACHE and BUILD set by run.sh.
 
 BASE_IMAGE=organising-smoke/debian-python:bookworm
 KAFKA_IMAGE=organising-smoke/kafka:4.2.0
 STORE_IMAGE=organising-smoke/secantusdb:local
+EDGE_IMAGE=organising-smoke/caddy:bookworm
 
 # The base: Debian bookworm (minbase) with Python 3.11 and its venv module, the stand-in for
 # python:3.11-slim-bookworm. The tree is debootstrapped once and cached as a tarball in CACHE.
@@ -46,7 +47,7 @@ build_kafka() {
   rm -rf "$context" && mkdir -p "$context" || return 1
   mvn -q -B -Dstyle.color=never -f "$REPO/infra/compose-smoke/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$context/libs" \
     || return 1
-  cp "$REPO"/infra/compose-smoke/kafka/{Dockerfile,run.sh,kafka-broker-api-versions.sh,log4j2.properties} "$context/" || return 1
+  cp "$REPO"/infra/compose-smoke/kafka/{Dockerfile,run.sh,kafka-broker-api-versions.sh,kafka-configs.sh,kafka-acls.sh,log4j2.properties} "$context/" || return 1
   docker build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$KAFKA_IMAGE" "$context" >"$BUILD/kafka-build.log" 2>&1 \
     || { tail -30 "$BUILD/kafka-build.log" >&2; return 1; }
   docker run --rm --network host "$KAFKA_IMAGE" bash -c 'ls /opt/kafka/libs | grep "^kafka_2.13-"'
@@ -61,4 +62,11 @@ build_store() {
     -t "$STORE_IMAGE" "$REPO/infra/compose-smoke/store" >"$BUILD/store-build.log" 2>&1 \
     || { tail -30 "$BUILD/store-build.log" >&2; return 1; }
   echo "secantusdb $version"
+}
+
+# Caddy, the TLS edge, from Debian's package.
+build_edge() {
+  docker build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$EDGE_IMAGE" "$REPO/infra/compose-smoke/edge" >"$BUILD/edge-build.log" 2>&1 \
+    || { tail -30 "$BUILD/edge-build.log" >&2; return 1; }
+  docker run --rm --network host "$EDGE_IMAGE" caddy version
 }

@@ -13,12 +13,15 @@ else (compose mounts them as they are on the host).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import sys
 from pathlib import Path
 
 SERVICE_GID = 10001  # the Dockerfile's `organising` group
+# The store's users, one per service (and the token tool): infra/compose/mongo-init/service-users.json.
+MONGO_USERS = tuple(json.loads((Path(__file__).parent / "mongo-init" / "service-users.json").read_text())["users"])
 
 
 def _key32() -> str:
@@ -35,6 +38,12 @@ GENERATORS = {
     # Empty: the SMTP relay takes mail without a login (ORGANISING_SMTP_USERNAME unset). Write
     # the relay's password here when it needs one.
     "organising_smtp_password": lambda: "",
+    # MongoDB (infra/compose/mongo-init): the root user, made on the store's first start and used
+    # by the operator and the healthcheck only; the replica set's key file, which also turns
+    # authorization on; one password per user of infra/compose/mongo-init/service-users.json.
+    "organising_mongo_root_password": lambda: secrets.token_urlsafe(32),
+    "organising_mongo_keyfile": lambda: base64.b64encode(secrets.token_bytes(756)).decode(),
+    **{f"organising_mongo_{user}_password": (lambda: secrets.token_urlsafe(32)) for user in MONGO_USERS},
 }
 
 

@@ -3,6 +3,7 @@ stops, logs and gets its secrets. `make compose-smoke` starts it for real."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -20,7 +21,10 @@ from reporting.config import ReportingSettings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 SMOKE_FILE = ROOT / "infra" / "compose-smoke" / "docker-compose.smoke.yml"
-PORTS = {"kafka": 9092, "mongo": 27017, "recruitment": 8001, "reporting": 8002, "notifications": 8003}
+PORTS = {"mongo": 27017, "recruitment": 8001, "reporting": 8002, "notifications": 8003, "gateway": 8004}
+# Images the smoke check builds itself, since it cannot pull them.
+THIRD_PARTY = ("kafka", "mongo", "edge")
+USERS = json.loads((ROOT / "infra" / "compose" / "mongo-init" / "service-users.json").read_text())["users"]
 SETTINGS = {"recruitment": RecruitmentSettings, "reporting": ReportingSettings, "notifications": NotificationsSettings}
 # A stopping service gives requests 10 s (uvicorn) and the batch in flight 10 s (projections),
 # one after the other, then closes its clients.
@@ -73,12 +77,55 @@ def _secret_variables(settings_class) -> set[str]:
     return names
 
 
-def test_compose_names_the_stack_and_runs_kafka_mongodb_and_the_three_services_on_loopback(config, services):
+def _published(service: dict) -> list[tuple[str, str, int]]:
+    return [(p["host_ip"], p["published"], p["target"]) for p in service.get("ports", [])]
+
+
+def test_only_the_tls_edge_and_the_federation_listener_are_published_beyond_loopback(config, services):
     assert config["name"] == "organising"
     for name, port in PORTS.items():
         # Loopback only, on docs/contract.md's ports.
-        assert [(p["host_ip"], p["published"], p["target"]) for p in services[name]["ports"]] == [("127.0.0.1", str(port), port)]
+        assert _published(services[name]) == [("127.0.0.1", str(port), port)], name
         assert "healthcheck" in services[name]
+    # Kafka: the plaintext super-user listener on loopback; the federations' TLS + SCRAM one for others.
+    assert _published(services["kafka"]) == [("127.0.0.1", "9092", 9092), ("0.0.0.0", "9094", 9094)]
+    assert _published(services["edge"]) == [("0.0.0.0", "443", 443), ("0.0.0.0", "80", 80)]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {*PORTS, "kafka", "edge"}
+
+
+def test_kafka_authenticates_federations_with_tls_and_scram_and_enforces_acls(services):
+    kafka = services["kafka"]["environment"]
+    protocols = dict(pair.split(":") for pair in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert protocols["FEDERATION"] == "SASL_SSL"
+    assert "FEDERATION://:9094" in kafka["KAFKA_LISTENERS"].split(",")
+    assert kafka["KAFKA_LISTENER_NAME_FEDERATION_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    # Its certificate comes from the one-off kafka-tls, which must finish first.
+    assert services["kafka"]["depends_on"]["kafka-tls"]["condition"] == "service_completed_successfully"
+    tls_volume = {v["source"]: v["target"] for v in services["kafka"]["volumes"]}["kafka-tls"]
+    assert kafka["KAFKA_LISTENER_NAME_FEDERATION_SSL_KEYSTORE_LOCATION"].startswith(tls_volume + "/")
+
+
+def test_each_service_logs_into_the_store_as_its_own_user_with_its_own_password(services):
+    for name in (*SETTINGS, "reporting-rebuild", "tokens"):
+        user = name.removesuffix("-rebuild")
+        assert services[name]["environment"]["ORGANISING_MONGODB_USERNAME"] == user, name
+        password = [secret for secret in services[name]["secrets"] if Path(secret["target"]).name == "organising_mongodb_password"]
+        assert [secret["source"] for secret in password] == [f"organising_mongo_{user}_password"], name
+    # Least privilege: each service writes its own database only and reads the token store; only
+    # the token tool writes that.
+    own = {"recruitment": "organising_recruitment", "reporting": "organising_reporting", "notifications": "organising_notifications"}
+    for user, database in own.items():
+        assert sorted((role["role"], role["db"]) for role in USERS[user]) == [("read", "organising_auth"), ("readWrite", database)]
+        assert database == SETTINGS[user]().database
+    assert USERS["tokens"] == [{"role": "readWrite", "db": "organising_auth"}]
+    # Every user's password is a secret the store's container reads on its first start.
+    mounted = {secret["source"] for secret in services["mongo"]["secrets"]}
+    expected = {f"organising_mongo_{user}_password" for user in USERS} | {"organising_mongo_root_password", "organising_mongo_keyfile"}
+    assert mounted == expected
+    assert "--keyFile" in services["mongo"]["command"]
 
 
 def test_kafka_keeps_its_topics_on_its_volume_under_a_fixed_cluster_id(services):
@@ -86,25 +133,32 @@ def test_kafka_keeps_its_topics_on_its_volume_under_a_fixed_cluster_id(services)
     mounts = {volume["source"]: volume["target"] for volume in kafka["volumes"]}
     assert kafka["environment"]["KAFKA_LOG_DIRS"] == mounts["kafka-data"]
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", kafka["environment"]["CLUSTER_ID"])
-    assert {volume["source"]: volume["target"] for volume in services["mongo"]["volumes"]} == {"mongo-data": "/data/db"}
+    assert {volume["source"]: volume["target"] for volume in services["mongo"]["volumes"]} == {
+        "mongo-data": "/data/db",
+        # The first start's script and the users it creates (read only).
+        str(ROOT / "infra" / "compose" / "mongo-init"): "/docker-entrypoint-initdb.d",
+    }
 
 
 def test_third_party_images_are_pinned_to_a_release(services):
-    for name in ("kafka", "mongo"):
+    for name in THIRD_PARTY:
         assert re.fullmatch(r"[a-z/]+:\d+\.\d+\.\d+", services[name]["image"]), services[name]["image"]
     base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", (ROOT / "Dockerfile").read_text(), re.M)
     assert base and re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", base[1]), base
 
 
 def test_one_image_is_built_once_and_each_service_chosen_by_its_command(services):
-    python_services = {name: service for name, service in services.items() if name not in ("kafka", "mongo")}
+    python_services = {name: service for name, service in services.items() if name not in THIRD_PARTY}
     assert [name for name, service in python_services.items() if "build" in service] == ["recruitment"]
     assert len({service["image"] for service in python_services.values()}) == 1
-    assert {name: service["command"] for name, service in python_services.items()} == {
+    assert {name: service.get("entrypoint", []) + service["command"] for name, service in python_services.items()} == {
         "recruitment": ["organising-recruitment"],
         "reporting": ["organising-reporting"],
         "notifications": ["organising-notifications"],
+        "gateway": ["organising-gateway"],
         "reporting-rebuild": ["organising-reporting-rebuild"],
+        "tokens": ["organising-tokens", "list"],
+        "kafka-tls": ["python", "/opt/organising/kafka-tls.py", "/tls", "localhost"],
     }
 
 
@@ -136,7 +190,9 @@ def test_each_container_stops_gently_is_memory_bound_and_rotates_its_log(service
 def test_every_secret_setting_is_mounted_as_a_file_and_not_passed_in_the_environment(config, services):
     for name, settings_class in SETTINGS.items():
         expected = _secret_variables(settings_class)
-        mounted = {secret["source"] for secret in services[name]["secrets"]}
+        # The file names the service sees (a per-service secret, its store password, is mounted
+        # under the one name every service reads).
+        mounted = {Path(secret["target"]).name for secret in services[name]["secrets"]}
         assert mounted == expected, name
         # A variable, even an empty one, would win over the file.
         assert not {variable.upper() for variable in expected} & set(services[name]["environment"]), name
@@ -158,9 +214,24 @@ def test_the_smoke_override_keeps_the_stack_on_loopback_and_swaps_only_images_th
         assert not service.get("ports"), name
         for key in ("init", "stop_grace_period", "logging", "deploy", "secrets", "volumes"):
             assert service.get(key) == services[name].get(key), (name, key)
-        if name not in ("kafka", "mongo"):
+        if name not in THIRD_PARTY:
             # The services' own image and command; only its base image differs.
             assert (service["image"], service["command"]) == (services[name]["image"], services[name]["command"])
+        if name in PORTS and name not in THIRD_PARTY:
             assert service["environment"]["ORGANISING_HTTP_HOST"] == "127.0.0.1"
     assert smoke["kafka"]["environment"]["KAFKA_LOG_DIRS"] == services["kafka"]["environment"]["KAFKA_LOG_DIRS"]
     assert smoke["kafka"]["environment"]["CLUSTER_ID"] == services["kafka"]["environment"]["CLUSTER_ID"]
+
+
+def test_new_secrets_writes_the_store_s_key_file_and_a_password_for_every_user(tmp_path):
+    import runpy
+
+    write_secrets = runpy.run_path(str(ROOT / "infra" / "compose" / "new-secrets.py"))["write_secrets"]
+    write_secrets(tmp_path)
+    for user in USERS:
+        assert len((tmp_path / f"organising_mongo_{user}_password").read_text()) >= 32, user
+    key = (tmp_path / "organising_mongo_keyfile").read_text()
+    # mongod's rules for a key file: 6 to 1024 base64 characters.
+    assert 6 <= len(key) <= 1024 and re.fullmatch(r"[A-Za-z0-9+/=]+", key)
+    passwords = [(tmp_path / f"organising_mongo_{user}_password").read_text() for user in (*USERS, "root")]
+    assert len(set(passwords)) == len(passwords)

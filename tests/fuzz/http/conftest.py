@@ -23,7 +23,20 @@ from tests.fuzz.http.probes import StoredDocuments, TopicEnds
 
 RECRUITMENT_RECORDS = tuple(
     getattr(recruitment_store, name)
-    for name in ("MEMBERS", "MEMBER_KEYS", "NIK_CLAIMS", "IMPORT_ROWS", "IMPORTS", "UNITS", "CASES", "OUTBOX", "IDEMPOTENCY")
+    for name in (
+        "MEMBERS",
+        "MEMBER_KEYS",
+        "NIK_CLAIMS",
+        "IMPORT_ROWS",
+        "IMPORTS",
+        "UNITS",
+        "CASES",
+        "PLAN_ITEMS",
+        "ACTIVITIES",
+        "WORKPLACES",
+        "OUTBOX",
+        "IDEMPOTENCY",
+    )
 )
 
 
@@ -47,7 +60,8 @@ def recruitment_target(infrastructure) -> Iterator[FuzzTarget]:
     namespace, shared = services.isolated_settings(infrastructure)
     settings = RecruitmentSettings(**shared.model_dump(), database=f"{namespace}_recruitment")
     with services.store_and_loop(settings) as (mongo, _), services.serving(create_recruitment_app(settings), settings) as target:
-        # A refused write leaves every record as it was: no member, key, claim, case or unit, no
+        # A refused write leaves every record as it was: no member, key, claim, case, unit, plan
+        # item, activity or workplace, no
         # stored answer, and no outbox row (so nothing is ever published for it). The relay's
         # lease and published position move on their own and are left out.
         target.probes = [StoredDocuments(mongo, settings.database, RECRUITMENT_RECORDS)]

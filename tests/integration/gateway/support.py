@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from gateway.config import GatewaySettings
 from gateway.forwarder import Forwarder
 from organising_shared.testing.secured import SecuredKafka
+from tests.integration.reporting.builders import event
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ async def federation_producer(kafka: SecuredKafka, credential: Credential) -> As
 
 
 async def send(producer: AIOKafkaProducer, topic: str, event: dict[str, Any]) -> None:
-    key = (event["data"].get("workplace_id") or event["data"].get("case_id")).encode()
+    data = event["data"]
+    # A federation keys as the contract says; the gateway re-keys what it forwards anyway.
+    key = (data.get("workplace_id") or data.get("case_id") or data.get("sector") or data.get("item_id") or event["federation"]).encode()
     async with asyncio.timeout(30):
         await producer.send_and_wait(topic, value=json.dumps(event).encode(), key=key)
 
@@ -82,3 +85,25 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Forwarder]
         stop.set()
         async with asyncio.timeout(30):
             await task
+
+
+# Plan item events as a federation system writes them (docs/contract.md, "v1 additions").
+
+
+def plan_added(item_id: str, *, federation: str, for_federation: str | None) -> dict:
+    data = {
+        "item_id": item_id,
+        "period": "2026",
+        "sector": "metal",
+        "kind": "recruitment_drive",
+        "title": "Recruitment drive at Bekasi industrial estates",
+        "responsible": "DPW Jawa Barat",
+        "due_on": "2026-05-31",
+    }
+    if for_federation is not None:
+        data["federation"] = for_federation
+    return event("ActionPlanItemAdded", data, federation=federation)
+
+
+def plan_progressed(item_id: str, *, federation: str) -> dict:
+    return event("ActionPlanItemProgressed", {"item_id": item_id, "status": "done", "changed_on": "2026-04-10"}, federation=federation)

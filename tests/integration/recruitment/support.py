@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -53,19 +54,32 @@ async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> l
 
 
 async def published(
-    settings: RecruitmentSettings, topic: str, *, expected: int, bootstrap: str | None = None, timeout: float = 30.0
+    settings: RecruitmentSettings,
+    topic: str,
+    *,
+    expected: int,
+    bootstrap: str | None = None,
+    timeout: float = 30.0,
+    federations: Collection[str] | None = None,
 ) -> list[tuple[Any, Any]]:
     """Every record on `topic` as (record, decoded event), each checked against the v1 contract.
 
     Waits for `expected` records, then reads the whole topic to its end, so that any extra copy
-    is returned too and the caller's exact count can fail.
+    is returned too and the caller's exact count can fail. `federations`: the envelope codes
+    accepted (the configured federations unless named: the confederation publishes too).
+    Programme codes are checked against the configured ones.
     """
     bootstrap = bootstrap or settings.kafka_bootstrap_servers
     await read_topic(bootstrap, topic, expected=expected, timeout=timeout)
     records = await read_to_end(bootstrap, topic, timeout=timeout)
     decoded = []
     for record in records:
-        event = decode_event(record.value, federations=settings.federations, topic=settings.topics.contract_name(topic))
+        event = decode_event(
+            record.value,
+            federations=federations or settings.federations,
+            programmes=settings.programme_codes,
+            topic=settings.topics.contract_name(topic),
+        )
         assert not isinstance(event, Rejection), event.reason
         decoded.append((record, event))
     return decoded

@@ -141,3 +141,31 @@ def case_closed(
 
 def key_of(value: dict[str, Any], workplace: str | None = None) -> bytes:
     return (value["data"].get("workplace_id") or workplace or value["data"].get("sector") or "case").encode()
+
+
+def workplace_registered(
+    workplace_id: str,
+    *,
+    federation: str = "FSPMI",
+    sector: str = "metal",
+    workforce: int = 100,
+    cba: str = "none",
+    cba_expires_on: str | None = None,
+    **kw,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "workplace_id": workplace_id,
+        "sector": sector,
+        "region_code": "32.16",
+        "employer": f"PT Contoh {workplace_id}",
+        "workforce": workforce,
+        "cba": cba,
+    }
+    if cba_expires_on:
+        data["cba_expires_on"] = cba_expires_on
+    return event("WorkplaceRegistered", data, federation=federation, **kw)
+
+
+def workplace_updated(workplace_id: str, *, on: str, federation: str = "FSPMI", **changes: Any) -> dict[str, Any]:
+    kw = {name: changes.pop(name) for name in ("event_id", "occurred_at") if name in changes}
+    return event("WorkplaceUpdated", {"workplace_id": workplace_id, "changed_on": on, **changes}, federation=federation, **kw)

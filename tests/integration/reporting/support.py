@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from organising_shared.auth import Role, TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.projections import OFFSETS_COLLECTION
 from reporting.config import ReportingSettings
@@ -76,6 +77,17 @@ def _without_zeros(tree: dict[str, Any]) -> dict[str, Any]:
         elif value != 0:
             kept[key] = value
     return kept
+
+
+async def issue(settings: ReportingSettings, role: Role, federation: str | None = None) -> dict[str, str]:
+    """Authorization headers with a fresh token of `role` (one per role and federation in a test)."""
+    mongo = make_mongo_client(settings.mongodb_url)
+    try:
+        name = f"{role.value}-{federation or 'all'}-test"
+        token = await TokenStore(mongo[settings.auth_database]["tokens"]).issue(name=name, role=role, federation=federation)
+    finally:
+        await mongo.close()
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def applied_offsets(settings: ReportingSettings) -> int:

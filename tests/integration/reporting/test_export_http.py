@@ -13,7 +13,7 @@ from organising_shared.auth import Role, TokenStore
 from organising_shared.mongo import make_mongo_client
 from organising_shared.periods import jakarta_today, periods_containing
 from organising_shared.reference import Sector
-from reporting.api.exports import CSV_COLUMNS
+from reporting.api.exports import CASES_SHEET, CSV_COLUMNS, WORKPLACES_SHEET
 from reporting.main import create_app
 from tests.examples import envelope, member_recruited
 from tests.integration.helpers import as_json, eventually, produce
@@ -92,7 +92,14 @@ async def test_csv_and_workbook_hold_targets_and_donor_breakdowns(reporting_sett
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert workbook.sheetnames == ["Ringkasan", *(sector.label_id for sector in Sector), "Rencana aksi", "Kegiatan"]
+    assert workbook.sheetnames == [
+        "Ringkasan",
+        *(sector.label_id for sector in Sector),
+        "Rencana aksi",
+        "Kegiatan",
+        WORKPLACES_SHEET,
+        CASES_SHEET,
+    ]
     metal = [row for row in workbook["Logam"].iter_rows(values_only=True) if any(cell is not None for cell in row)]
     by_label = {row[0]: row[1] for row in metal if isinstance(row[0], str)}
     # The viewer's copy: 6 women shown, the 2 men and 2 outsourced workers hidden as small cells.

@@ -84,6 +84,26 @@ async def test_a_published_event_changes_the_streamed_figures(reporting_settings
             assert figures["percent"] == 10.0
             assert figures["expected_to_date"] == PERIOD.expected_to_date(10, TODAY)
             assert [row["federation"] for row in changed["federation_breakdown"]["metal"]] == ["FSPMI"]
+            # The pace chart's data, one entry per target row: the cumulative line up to today.
+            [pace] = [entry for entry, row in zip(changed["pace"], changed["targets"], strict=True) if row["sector"] == "metal"]
+            line = pace["metrics"]["members_recruited"]
+            assert len(line["actual"]) == PERIOD.elapsed_days(TODAY) and line["actual"][-1] == 1
+            assert len(line["expected"]) == PERIOD.days
+            assert line["expected"][PERIOD.elapsed_days(TODAY) - 1] == PERIOD.expected_to_date(10, TODAY)
+
+            # A case applied moves the revision the page reads its panels again on.
+            assert changed["revision"]["organising.violations.v1"] == -1
+            report = {
+                "case_id": "fspmi-live-1",
+                "sector": "metal",
+                "workplace_id": "wp-1",
+                "region_code": "32.16",
+                "category": "overtime",
+                "workers_affected": 3,
+                "reported_on": TODAY.isoformat(),
+            }
+            await produce(bootstrap, topics.violations, [(b"wp-1", as_json(envelope("ViolationReported", report)))])
+            await until(events, lambda s: s["revision"]["organising.violations.v1"] == 0)
 
             # A new target appears on the stream too, without reconnecting.
             await produce(bootstrap, topics.targets, [(b"cement", as_json(target_set("cement", 4)))])

@@ -120,10 +120,29 @@ async def test_every_counting_rule_and_a_rebuild_gives_the_same_figures(reportin
         assert {row["federation"]: row["members_recruited"] for row in breakdown["by_federation"]} == {"FSPMI": 4, "SPN": 1}
         assert breakdown["violations"]["open_by_age"]["180_days_plus"] + breakdown["violations"]["open_by_age"]["90_179_days"] == 1
 
+        # The cases one by one agree with the counters: c1 closed in mediation, c3 (SPN) counted
+        # once its report arrived, c4 open in bipartite.
+        cases = (await client.get("/api/v1/violations", params={"sector": "metal"}, headers=ADMIN)).json()["cases"]
+        assert {case["case_id"]: (case["federation"], case["stage"], case["state"]) for case in cases} == {
+            "c1": ("FSPMI", "mediation", "closed"),
+            "c2": ("FSPMI", "bipartite", "closed"),
+            "c3": ("SPN", "bipartite", "closed"),
+            "c4": ("FSPMI", "bipartite", "open"),
+        }
+        assert next(case for case in cases if case["case_id"] == "c1")["outcome"] == "won"  # the first closure by closed_on
+        workplaces = (await client.get("/api/v1/workplaces", headers=ADMIN)).json()
+
         live = await counters(reporting_settings)
         result = await rebuild(reporting_settings)
         assert result.previous == generation.name and result.generation != generation.name
         assert await counters(reporting_settings, result.generation) == live
+        assert (await client.get("/api/v1/violations", params={"sector": "metal"}, headers=ADMIN)).json()["cases"] == cases
+        assert {
+            name: value for name, value in (await client.get("/api/v1/workplaces", headers=ADMIN)).json().items() if name != "as_of"
+        } == {name: value for name, value in workplaces.items() if name != "as_of"}
+        members_at_workplaces = [row async for row in database[f"{generation.name}_workplace_members"].find(sort=[("_id", 1)])]
+        assert members_at_workplaces  # every member above is at a workplace, registered or not
+        assert [row async for row in database[f"{result.generation}_workplace_members"].find(sort=[("_id", 1)])] == members_at_workplaces
         after = (await client.get("/api/v1/targets", params={"period": "2026-S1"}, headers=ADMIN)).json()
         assert after["sectors"] == report["sectors"]
         await mongo.close()

@@ -23,7 +23,7 @@ async def test_the_page_is_indonesian_first_and_loads_its_own_script_and_style()
         assert response.headers["content-type"] == "text/html; charset=utf-8"
         assert '<html lang="id">' in response.text
         assets = re.findall(r'(?:src|href)="(/dashboard/static/[^"]+)"', response.text)
-        assert len(assets) == 2
+        assert len(assets) == 3  # dashboard.css, dashboard.js, panels.js
         for asset in assets:
             served = await http.get(asset)
             assert served.status_code == 200, asset

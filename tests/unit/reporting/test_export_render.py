@@ -8,7 +8,17 @@ import io
 from openpyxl import load_workbook
 
 from organising_shared.reference import AgeBand, EmploymentStatus, Gender, Sector, ViolationCategory
-from reporting.api.exports import CSV_COLUMNS, SUPPRESSED, EvaluationFigures, render_csv, render_workbook, sheet_title
+from reporting.api.exports import (
+    CASES_SHEET,
+    CSV_COLUMNS,
+    SUPPRESSED,
+    WORKPLACES_SHEET,
+    EvaluationFigures,
+    open_case_counts,
+    render_csv,
+    render_workbook,
+    sheet_title,
+)
 
 
 def metric(target: int, actual: int, status: str) -> dict:
@@ -96,7 +106,16 @@ def test_csv_has_one_figure_per_row_under_the_documented_columns():
 
 def test_workbook_has_a_summary_and_one_sheet_per_sector_with_gender_and_employment_tables():
     workbook = load_workbook(io.BytesIO(render_workbook(figures())))
-    assert workbook.sheetnames == ["Ringkasan", "Kimia", "Garmen–Tekstil", "Otomotif, Mesin & Komponen", "Logam", "Semen"]
+    assert workbook.sheetnames == [
+        "Ringkasan",
+        "Kimia",
+        "Garmen–Tekstil",
+        "Otomotif, Mesin & Komponen",
+        "Logam",
+        "Semen",
+        WORKPLACES_SHEET,
+        CASES_SHEET,
+    ]
     metal = [row for row in workbook["Logam"].iter_rows(values_only=True) if row[0] is not None]
     first_column = [row[0] for row in metal]
     gender_at = first_column.index("Anggota baru menurut jenis kelamin / New members by gender")
@@ -114,7 +133,7 @@ def test_workbook_has_a_summary_and_one_sheet_per_sector_with_gender_and_employm
 
 def test_a_period_without_targets_still_exports_every_sector():
     workbook = load_workbook(io.BytesIO(render_workbook(figures(targets=[]))))
-    assert len(workbook.sheetnames) == 1 + len(Sector)
+    assert len(workbook.sheetnames) == 1 + len(Sector) + 2
     assert any("No targets set" in str(row[0]) for row in workbook["Ringkasan"].iter_rows(values_only=True))
     _, rows = parsed_csv(render_csv(figures(targets=[])))
     assert not [row for row in rows if row["table"] == "targets"]
@@ -124,3 +143,63 @@ def test_sheet_titles_respect_excel_limits():
     for sector in Sector:
         title = sheet_title(sector)
         assert len(title) <= 31 and not set(title) & set("[]:*?/\\")
+
+
+def _case(case_id: str, sector: str, stage: str, *, overdue: bool, federation: str = "FSPMI") -> dict:
+    return {
+        "case_id": case_id,
+        "federation": federation,
+        "sector": sector,
+        "workplace_id": "wp-1",
+        "category": "overtime",
+        "workers_affected": 12,
+        "reported_on": "2026-03-03",
+        "stage": stage,
+        "stage_entered_on": "2026-03-03",
+        "deadline": "2026-04-16",
+        "working_days_left": -20 if overdue else 3,
+        "overdue": overdue,
+    }
+
+
+def test_workplaces_and_open_cases_sheets_and_rows():
+    cases = [
+        _case("c1", "metal", "mediation", overdue=True),
+        _case("c2", "metal", "mediation", overdue=False),
+        _case("c3", "cement", "bipartite", overdue=False, federation="SPN"),
+    ]
+    density_row = {"workplaces": 2, "active_members": None, "workforce": 250, "density": None}
+    workplaces = {
+        "density": {
+            "by_sector": [{"sector": "metal", **density_row}],
+            "by_federation": [{"federation": "FSPMI", **density_row}],
+            "overall": density_row,
+        },
+        "cba": {"none": 1, "negotiating": 0, "in_force": 1, "expiring_within_90_days": 1},
+        "workplaces": [],
+    }
+    base = figures()
+    counts = open_case_counts(cases)
+    assert counts == [
+        {"sector": "metal", "stage": "mediation", "open": 2, "overdue": 1},
+        {"sector": "cement", "stage": "bipartite", "open": 1, "overdue": 0},
+    ]
+    filled = EvaluationFigures(
+        base.period, base.as_of, True, base.targets, base.sectors, workplaces=workplaces, open_case_counts=counts, open_cases=cases[:1]
+    )
+    workbook = load_workbook(io.BytesIO(render_workbook(filled)))
+    places = list(workbook[WORKPLACES_SHEET].iter_rows(values_only=True))
+    assert ("Logam / Metal", 2, SUPPRESSED, 250, SUPPRESSED) in [row[:5] for row in places]
+    assert ("Berakhir ≤ 90 hari / Expiring within 90 days", 1) in [row[:2] for row in places]
+    open_cases = list(workbook[CASES_SHEET].iter_rows(values_only=True))
+    assert ("Logam", "mediation", 2, 1) in [row[:4] for row in open_cases]
+    listed = [row for row in open_cases if row[0] in {"c1", "c2", "c3"}]
+    assert [(row[0], row[9], row[10], row[11]) for row in listed] == [("c1", "2026-04-16", -20, "Ya / Yes")]
+    _, rows = parsed_csv(render_csv(filled))
+    assert [
+        row["value"] for row in rows if row["table"] == "density" and row["sector"] == "metal" and row["measure"] == "active_members"
+    ] == [SUPPRESSED]
+    assert [
+        row["value"] for row in rows if row["table"] == "open_cases" and row["category"] == "mediation" and row["measure"] == "overdue"
+    ] == ["1"]
+    assert [row["value"] for row in rows if row["table"] == "cba" and row["category"] == "expiring_within_90_days"] == ["1"]

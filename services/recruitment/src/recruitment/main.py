@@ -28,6 +28,8 @@ from recruitment.import_jobs import ImportJobs
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
 from recruitment.organisers_app.routes import organisers_app_router
+from recruitment.organising import OrganisingIntake
+from recruitment.organising_api import build_organising_router
 from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.relay import OutboxRelay
 from recruitment.store import ensure_indexes
@@ -62,6 +64,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             app.state.import_jobs = ImportJobs(
                 app.state.intake, chunk_rows=settings.import_chunk_rows, stalled_after_seconds=settings.import_stalled_seconds
             )
+            app.state.organising = OrganisingIntake(db, settings)
             app.state.authenticator = Authenticator(
                 TokenStore(mongo[settings.auth_database]["tokens"]),
                 admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
@@ -82,7 +85,8 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="Organising recruitment",
         version="1",
-        description="The intake for field reports: members, union units (PUK) and violations, turned into contract events.",
+        description="The intake for field reports: members, union units (PUK), violations, action plans, activities and workplaces, "
+        "turned into contract events.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
         telemetry=FASTAPI_TELEMETRY,
@@ -100,6 +104,7 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
     app.include_router(asyncapi_router())
     app.include_router(build_router())
     app.include_router(organisers_app_router(reporting_url=settings.reporting_url))
+    app.include_router(build_organising_router())
     return app
 
 

@@ -48,6 +48,7 @@ COUNTER_ID = "outbox"
 class Outgoing:
     event: Envelope
     workplace_id: str | None = None  # for case progress and closure, whose data has no workplace
+    sector: str | None = None  # for a plan item's progress, whose data has no sector
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _entry(item: Outgoing) -> dict:
     return {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
-        "key": message_key(event, workplace_id=item.workplace_id),
+        "key": message_key(event, workplace_id=item.workplace_id, sector=item.sector),
         "value": to_json(event),
     }
 

@@ -19,6 +19,9 @@ IMPORT_ROWS = "import_rows"  # _id = keyed fingerprint of an imported CSV row: r
 IMPORTS = "imports"  # _id = keyed fingerprint of a whole file whose import completed
 UNITS = "union_units"
 CASES = "cases"
+PLAN_ITEMS = "plan_items"  # _id = item_id: the items this intake accepted, their owner, sector and last status
+ACTIVITIES = "activities"  # _id = activity_id: reported ids, so one is never reported twice
+WORKPLACES = "workplaces"  # _id = "<federation>|<workplace_id>": the workplaces each federation registered here
 OUTBOX = "outbox"  # _id = sequence; the events to publish, kept as the record of what was reported
 COUNTERS = "counters"
 IDEMPOTENCY = "idempotency"
@@ -39,6 +42,7 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db[OUTBOX].create_index([("seq", ASCENDING)])  # the relay's scan (see outbox.py)
     await _give_outbox_rows_their_seq(db)
     await db[IDEMPOTENCY].create_index([("member_ids", ASCENDING)])
+    await db[PLAN_ITEMS].create_index([("owner", ASCENDING), ("_id", ASCENDING)])  # GET /plan-items
 
 
 async def _give_outbox_rows_their_seq(db: AsyncDatabase) -> None:

@@ -19,12 +19,15 @@ from organising_shared.problems import PROBLEM_RESPONSES, install_problem_detail
 from organising_shared.service import serve, service_runtime
 from reporting.api.activities import activities_router
 from reporting.api.cache import SharedFigures
+from reporting.api.cases import cases_router
 from reporting.api.dashboard import dashboard_router
 from reporting.api.exports import export_router
 from reporting.api.figures import reporting_router
 from reporting.api.live import live_router
+from reporting.api.pace import pace_router
 from reporting.api.plans import plans_router
 from reporting.api.programmes import programmes_router
+from reporting.api.workplaces import workplaces_router
 from reporting.config import ReportingSettings
 from reporting.projection.consumers import register_consumers
 from reporting.projection.generations import ensure_current_generation
@@ -111,12 +114,15 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.include_router(metrics_router())
     app.include_router(asyncapi_router())
     app.include_router(reporting_router())
+    app.include_router(pace_router())
     app.include_router(live_router())
     app.include_router(dashboard_router())
     app.include_router(export_router())
     app.include_router(plans_router())
     app.include_router(activities_router())
     app.include_router(programmes_router())
+    app.include_router(workplaces_router())
+    app.include_router(cases_router())  # after reporting_router: /violations/summary is matched first
     observe_app(app, service="reporting")
     return app
 

@@ -86,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
             "MONGODB_URL": store.url,
             "ORGANISING_LOG_FORMAT": os.environ.get("ORGANISING_LOG_FORMAT", "text"),
+            # The organisers' app (recruitment) reads reporting from the browser, on whatever ports these are.
+            "ORGANISING_REPORTING_URL": f"http://127.0.0.1:{ports['reporting']}",
+            "ORGANISING_CORS_ORIGINS": f"http://127.0.0.1:{ports['recruitment']},http://localhost:{ports['recruitment']}",
         }
         for name, port in ports.items():
             service = SupervisedService(
@@ -114,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
             what = "metrics: /metrics" if service.name == "gateway" else "docs: /docs"
             print(f"{service.name:<13}       http://127.0.0.1:{port}   ({what}, pid {pid})")
         print(f"dashboard           http://127.0.0.1:{ports['reporting']}/dashboard")
+        print(f"organisers' app     http://127.0.0.1:{ports['recruitment']}/app/")
         print(f"logs and data in {data}. Ctrl-C stops everything.", flush=True)
         while not any(service.given_up for service in services):
             for service in services:

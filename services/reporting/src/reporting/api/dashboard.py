@@ -16,9 +16,13 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.periods import JAKARTA, Period, jakarta_today
+from organising_shared.projections.tracking import offsets_of
 from organising_shared.reference import Sector
+from organising_shared.topics import PLANS, VIOLATIONS, WORKPLACES
+from reporting.projection.generations import current_generation
 from reporting.read_model.breakdowns import sector_breakdown, violations_summary
 from reporting.read_model.figures import targets_report
+from reporting.read_model.pace import pace_of_targets
 
 if TYPE_CHECKING:
     from reporting.api.live import ComputeView, View
@@ -29,7 +33,8 @@ SECTOR_LABELS = {sector.value: {"id": sector.label_id, "en": sector.label_en} fo
 
 
 async def dashboard_snapshot(database: AsyncDatabase, view: View, now: datetime | None = None) -> dict[str, Any]:
-    """Targets with progress, each targeted sector's federation breakdown, and the violations summary."""
+    """Targets with progress, each targeted sector's federation breakdown, the violations summary,
+    each target's pace, and how far the panels' topics have been applied (`revision`)."""
     now = now or datetime.now(JAKARTA)
     period = Period.parse(view.period)
     today = jakarta_today(now)
@@ -48,7 +53,30 @@ async def dashboard_snapshot(database: AsyncDatabase, view: View, now: datetime 
         "targets": targets["sectors"],
         "federation_breakdown": federations,
         "violations": _without_as_of(await violations_summary(database, period, None, suppress_small=view.suppress_small)),
+        "pace": await pace_of_targets(database, period, targets["sectors"], today),
+        "revision": await records_applied(database, PANEL_TOPICS),
     }
+
+
+# The topics behind the panels the page reads from their own endpoints (plans, workplaces, cases).
+PANEL_TOPICS = (PLANS, WORKPLACES, VIOLATIONS)
+
+
+async def records_applied(database: AsyncDatabase, topics: tuple[str, ...]) -> dict[str, int]:
+    """How far the current generation has applied each of `topics` (the sum of its partitions'
+    stored offsets, -1 when none), by contract topic name.
+
+    It changes with every applied batch of those topics, so a snapshot that carries it is news
+    whenever a plan item, workplace or case changed, even when no figure of the snapshot did: the
+    page then reads its panels again. Topic names may carry a deployment prefix, hence the suffix.
+    """
+    generation = await current_generation(database)
+    applied = dict.fromkeys(topics, -1)
+    async for row in offsets_of(database).find({"projection": generation.projector_name}, {"topic": 1, "offset": 1}):
+        for topic in topics:
+            if row["topic"].endswith(topic):
+                applied[topic] += row["offset"] + 1
+    return applied
 
 
 def _without_as_of(figures: dict[str, Any]) -> dict[str, Any]:

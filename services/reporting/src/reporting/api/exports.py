@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -31,12 +31,16 @@ from pymongo.asynchronous.database import AsyncDatabase
 from organising_shared.auth import Principal
 from organising_shared.auth.dependencies import CurrentPrincipal
 from organising_shared.periods import Period, jakarta_today
-from organising_shared.reference import Metric, Sector
+from organising_shared.reference import CaseStage, Metric, Sector
 from reporting.api.export_organising import OrganisingFigures, activities_sheet, organising_figures, plans_sheet
+from reporting.api.workplaces import may_read_record
 from reporting.read_model.breakdowns import SMALL_CELL, sector_breakdown
+from reporting.read_model.cases import CaseFilter, case_items
+from reporting.read_model.density import registered_workplaces, workplaces_report
 from reporting.read_model.figures import targets_report
 
 SUPPRESSED = f"<{SMALL_CELL}"
+WORKPLACES_SHEET, CASES_SHEET = "Tempat kerja & kepadatan", "Kasus terbuka"
 CSV_COLUMNS = ("period", "sector", "federation", "table", "category", "measure", "value")
 METRIC_FIELDS = ("target", "actual", "percent", "expected_to_date", "status")
 FEDERATION_FIELDS = (
@@ -49,6 +53,33 @@ FEDERATION_FIELDS = (
     "recovered_idr",
 )
 VIOLATION_FIELDS = ("open", "closed", "workers_affected")
+DENSITY_FIELDS = ("workplaces", "active_members", "workforce", "density")
+WORKPLACE_COLUMNS = (
+    ("federation", "Federasi / Federation"),
+    ("workplace_id", "Tempat kerja / Workplace"),
+    ("sector", "Sektor / Sector"),
+    ("region_code", "Wilayah / Region"),
+    ("employer", "Perusahaan / Employer"),
+    ("workforce", "Jumlah pekerja / Workforce"),
+    ("active_members", "Anggota aktif / Active members"),
+    ("density", "Kepadatan / Density"),
+    ("cba", "PKB / CBA"),
+    ("cba_expires_on", "PKB berakhir / CBA expires"),
+)
+CASE_COLUMNS = (
+    ("case_id", "Kasus / Case"),
+    ("federation", "Federasi / Federation"),
+    ("sector", "Sektor / Sector"),
+    ("workplace_id", "Tempat kerja / Workplace"),
+    ("category", "Kategori / Category"),
+    ("workers_affected", "Pekerja terdampak / Workers affected"),
+    ("reported_on", "Dilaporkan / Reported"),
+    ("stage", "Tahap / Stage"),
+    ("stage_entered_on", "Masuk tahap / Stage entered"),
+    ("deadline", "Batas waktu / Deadline"),
+    ("working_days_left", "Sisa hari kerja / Working days left"),
+    ("overdue", "Lewat batas / Overdue"),
+)
 
 LABELS = {
     "members_recruited": "Anggota baru / New members",
@@ -79,12 +110,23 @@ LABELS = {
     "open": "Terbuka / Open",
     "closed": "Ditutup / Closed",
     "workers_affected": "Pekerja terdampak / Workers affected",
+    "workplaces": "Tempat kerja / Workplaces",
+    "active_members": "Anggota aktif / Active members",
+    "workforce": "Jumlah pekerja / Workforce",
+    "density": "Kepadatan serikat / Union density",
+    "none": "Belum ada / None",
+    "negotiating": "Dirundingkan / Negotiating",
+    "in_force": "Berlaku / In force",
+    "expiring_within_90_days": "Berakhir ≤ 90 hari / Expiring within 90 days",
+    "overdue": "Lewat batas / Overdue",
 }
 
 
 @dataclass(frozen=True)
 class EvaluationFigures:
-    """What one export holds: the targets report and each sector's breakdown."""
+    """What one export holds: the targets report, each sector's breakdown, the workplaces report
+    (`read_model.density`: its list only holds records the reader may read) and the cases open
+    during the period (every one, for the counts; `open_cases` only those the reader may read)."""
 
     period: str
     as_of: str
@@ -92,16 +134,61 @@ class EvaluationFigures:
     targets: list[dict[str, Any]]
     sectors: dict[str, dict[str, Any]]
     organising: OrganisingFigures | None = None  # plan items and activities (XLSX sheets)
+    workplaces: dict[str, Any] = dataclasses.field(default_factory=dict)
+    open_case_counts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    open_cases: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
-async def evaluation_figures(database: AsyncDatabase, period: Period, *, suppress_small: bool, today: date) -> EvaluationFigures:
-    """Every sector, targeted or not: donors compare sectors, including those without a target."""
+def _nobody(federation: str) -> bool:
+    return False
+
+
+async def evaluation_figures(
+    database: AsyncDatabase,
+    period: Period,
+    *,
+    suppress_small: bool,
+    today: date,
+    readable: Callable[[str], bool] = _nobody,
+) -> EvaluationFigures:
+    """Every sector, targeted or not: donors compare sectors, including those without a target.
+
+    `readable(federation)` says whose records (workplaces, cases) the reader may see one by one:
+    an admin everyone's, a federation its own, a viewer nobody's (aggregates only)."""
     report = await targets_report(database, period, None, today)
     sectors = {
         sector.value: await sector_breakdown(database, period, sector.value, suppress_small=suppress_small, today=today)
         for sector in Sector
     }
-    return EvaluationFigures(period.code, report["as_of"], suppress_small, report["sectors"], sectors)
+    documents, active = await registered_workplaces(database)
+    workplaces = workplaces_report(documents, active, today, readable=readable, list_workplaces=True, suppress_small=suppress_small)
+    cases = await case_items(database, CaseFilter(period=period, state="open"), today)
+    return EvaluationFigures(
+        period.code,
+        report["as_of"],
+        suppress_small,
+        report["sectors"],
+        sectors,
+        workplaces=workplaces,
+        open_case_counts=open_case_counts(cases),
+        open_cases=[case for case in cases if readable(case["federation"])],
+    )
+
+
+def open_case_counts(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open cases per sector and stage, and how many of them are past their deadline (cases are
+    not people: never suppressed)."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for case in cases:
+        row = counts.setdefault((case["sector"], case["stage"]), {"open": 0, "overdue": 0})
+        row["open"] += 1
+        row["overdue"] += 1 if case["overdue"] else 0
+    order = {sector.value: index for index, sector in enumerate(Sector)}
+    stages = {stage.value: index for index, stage in enumerate(CaseStage)}
+    return [
+        {"sector": sector, "stage": stage, **row}
+        for (sector, stage), row in sorted(counts.items(), key=lambda item: (order[item[0][0]], stages[item[0][1]]))
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -130,6 +217,18 @@ def csv_rows(figures: EvaluationFigures) -> Iterator[tuple[Any, ...]]:
         for category, counts in breakdown["violations"]["by_category"].items():
             for measure in VIOLATION_FIELDS:
                 yield period, sector, "", "violation_categories", category, measure, _cell(counts[measure])
+    density = figures.workplaces.get("density") or {}
+    for row in density.get("by_sector", []):
+        for measure in DENSITY_FIELDS:
+            yield period, row["sector"], "", "density", "", measure, _cell(row[measure])
+    for row in density.get("by_federation", []):
+        for measure in DENSITY_FIELDS:
+            yield period, "", row["federation"], "density", "", measure, _cell(row[measure])
+    for cba, count in (figures.workplaces.get("cba") or {}).items():
+        yield period, "", "", "cba", cba, "workplaces", count
+    for row in figures.open_case_counts:
+        for measure in ("open", "overdue"):
+            yield period, row["sector"], "", "open_cases", row["stage"], measure, row[measure]
 
 
 def render_csv(figures: EvaluationFigures) -> str:
@@ -263,6 +362,61 @@ def _sector_sheet(sheet: Any, sector: Sector, breakdown: dict[str, Any], period:
     out.widths(44, 18, 18, 20, 18, 18, 18, 22)
 
 
+_NO_WORKPLACES: dict[str, Any] = {
+    "density": {"by_sector": [], "by_federation": [], "overall": dict.fromkeys(DENSITY_FIELDS, 0)},
+    "cba": {},
+    "workplaces": [],
+}
+
+
+def _workplaces_sheet(sheet: Any, figures: EvaluationFigures) -> None:
+    report = figures.workplaces or _NO_WORKPLACES
+    out = _SheetWriter(sheet)
+    out.heading(f"Tempat kerja & kepadatan serikat / Workplaces & union density — per {figures.as_of}")
+    for title, key, first in (
+        ("Menurut sektor / By sector", "by_sector", "Sektor / Sector"),
+        ("Menurut federasi / By federation", "by_federation", "Federasi / Federation"),
+    ):
+        out.heading(title)
+        out.header(first, *(_label(name) for name in DENSITY_FIELDS))
+        for row in report["density"][key]:
+            name = row.get("sector") or row.get("federation")
+            label = f"{Sector(name).label_id} / {Sector(name).label_en}" if key == "by_sector" else name
+            out.line(label, *(_cell(row[measure]) for measure in DENSITY_FIELDS))
+    overall = report["density"]["overall"]
+    out.line("Seluruhnya / Overall", *(_cell(overall[measure]) for measure in DENSITY_FIELDS))
+    out.heading("Status PKB / Collective agreements")
+    out.header("Status", _label("workplaces"))
+    for cba, count in report["cba"].items():
+        out.line(_label(cba), count)
+    out.heading("Daftar tempat kerja / Workplaces")
+    out.header(*(title for _, title in WORKPLACE_COLUMNS))
+    for row in report["workplaces"]:
+        out.line(*(row[name] for name, _ in WORKPLACE_COLUMNS))
+    if not report["workplaces"]:
+        out.line("Tidak ada tempat kerja yang boleh ditampilkan / No workplace records to show for this token")
+    out.widths(30, 24, 18, 12, 30, 16, 16, 14, 14, 16)
+
+
+def _cases_sheet(sheet: Any, figures: EvaluationFigures) -> None:
+    out = _SheetWriter(sheet)
+    out.heading(f"Kasus terbuka dan batas waktunya / Open cases and their deadlines — {figures.period}")
+    out.line(
+        "Catatan / Note", "Kasus yang dilaporkan dalam periode atau masih terbuka selama periode / reported in or open during the period"
+    )
+    out.heading("Menurut sektor dan tahap / By sector and stage")
+    out.header("Sektor / Sector", "Tahap / Stage", _label("open"), _label("overdue"))
+    for row in figures.open_case_counts:
+        out.line(Sector(row["sector"]).label_id, row["stage"], row["open"], row["overdue"])
+    out.heading("Daftar kasus / Cases")
+    out.header(*(title for _, title in CASE_COLUMNS))
+    for case in figures.open_cases:
+        out.line(*(("Ya / Yes" if case[name] else "Tidak / No") if name == "overdue" else case[name] for name, _ in CASE_COLUMNS))
+    if not figures.open_cases:
+        out.line("Tidak ada kasus yang boleh ditampilkan / No case records to show for this token")
+    out.widths(22, 16, 18, 20, 20, 14, 14, 18, 14, 14, 14, 12)
+
+
 def render_workbook(figures: EvaluationFigures) -> bytes:
     workbook = Workbook()
     _summary_sheet(workbook.active, figures)
@@ -272,6 +426,8 @@ def render_workbook(figures: EvaluationFigures) -> bytes:
     if figures.organising is not None:
         plans_sheet(_SheetWriter(workbook.create_sheet("Rencana aksi")), figures.organising, figures.period, _cell)
         activities_sheet(_SheetWriter(workbook.create_sheet("Kegiatan")), figures.organising, figures.period, _cell)
+    _workplaces_sheet(workbook.create_sheet(WORKPLACES_SHEET), figures)
+    _cases_sheet(workbook.create_sheet(CASES_SHEET), figures)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -298,7 +454,13 @@ def export_router() -> APIRouter:
         # Every role exports the whole confederation (as every role reads GET /api/v1/targets);
         # only admins see cells of fewer than 5 people.
         database, period_value, today = request.app.state.reporting_database, _period(period), jakarta_today()
-        figures = await evaluation_figures(database, period_value, suppress_small=not principal.is_admin, today=today)
+        figures = await evaluation_figures(
+            database,
+            period_value,
+            suppress_small=not principal.is_admin,
+            today=today,
+            readable=lambda federation: may_read_record(principal, federation),
+        )
         return dataclasses.replace(figures, organising=await organising_figures(database, period_value, principal, today))
 
     @router.get("/api/v1/exports/{period}.csv", summary="A period's figures, one per row", response_class=Response)

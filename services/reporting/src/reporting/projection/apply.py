@@ -28,13 +28,14 @@ from organising_shared.mongo import only_duplicate_keys
 from organising_shared.projections import Delivered
 from organising_shared.projections.failures import ApplyAgain
 from reporting.projection.generations import Generation
-from reporting.read_model import activities, counting, fields, plans
+from reporting.read_model import activities, cases, counting, fields, plans, workplaces
 from reporting.read_model.event_sets import Entry, apply_event_sets
-from reporting.read_model.ledger import MemberLedger
+from reporting.read_model.ledger import MemberLedger, escape
 from reporting.read_model.targets import apply_target_events, target_row
 
 MEMBER_EVENTS = {"MemberRecruited", "MemberLeft"}
 PLAN_EVENTS = {"ActionPlanItemAdded", "ActionPlanItemProgressed"}
+WORKPLACE_EVENTS = {"WorkplaceRegistered", "WorkplaceUpdated"}
 CASE_EVENTS = {"ViolationReported": "reports", "ViolationCaseProgressed": "progress", "ViolationCaseClosed": "closes"}
 
 
@@ -61,6 +62,7 @@ def member_entry(event: Event) -> counting.MemberEntry:
             gender=str(data.gender),
             employment_status=str(data.employment_status),
             age_band=str(data.age_band) if data.age_band else "",
+            workplace_id=escape(data.workplace_id),
         )
     return counting.MemberEntry(
         day=data.left_on.isoformat(),
@@ -69,13 +71,21 @@ def member_entry(event: Event) -> counting.MemberEntry:
         kind="left",
         sector=str(data.sector),
         region_code=data.region_code,
+        workplace_id=escape(data.workplace_id),
     )
 
 
 async def _apply_members(
-    ledger: MemberLedger, additions: dict[str, list[counting.MemberEntry]], session: AsyncClientSession | None, total: Counter
+    ledger: MemberLedger,
+    additions: dict[str, list[counting.MemberEntry]],
+    session: AsyncClientSession | None,
+    total: Counter,
+    at_workplaces: Counter,
 ) -> None:
-    """`additions`: member key (`federation|member_ref`) → the batch's events of that member."""
+    """`additions`: member key (`federation|member_ref`) → the batch's events of that member.
+
+    Adds to `total` the counter changes and to `at_workplaces` the change in active members per
+    (federation, escaped workplace_id) (`counting.active_workplace`, for union density)."""
     await ledger.catch_up(session)
     changed: dict[str, list[counting.MemberEntry]] = {}
     # Most of a batch is members seen for the first time with one event, whose contribution
@@ -92,16 +102,29 @@ async def _apply_members(
             continue
         federation = key.split("|", 1)[0]
         if not history and len(new) == 1:
-            first_events[(federation, new[0]._replace(at="", event_id=""))] += 1
+            first = new[0]
+            first_events[(federation, first._replace(at="", event_id="", workplace_id=""))] += 1
+            if first.kind == "recruited":
+                at_workplaces[(federation, first.workplace_id)] += 1
         elif history:
             counting.add_into(total, counting.member_contribution(federation, history), times=-1)
             counting.add_into(total, counting.member_contribution(federation, history + new))
+            _moved(at_workplaces, federation, counting.active_workplace(history), counting.active_workplace(history + new))
         else:
             counting.add_into(total, counting.member_contribution(federation, new))
+            _moved(at_workplaces, federation, None, counting.active_workplace(new))
         changed[key] = history + new
     for (federation, entry), members in first_events.items():
         counting.add_into(total, counting.member_contribution(federation, [entry]), times=members)
     await ledger.append(changed, session)
+
+
+def _moved(at_workplaces: Counter, federation: str, before: str | None, after: str | None) -> None:
+    if before != after:
+        if before is not None:
+            at_workplaces[(federation, before)] -= 1
+        if after is not None:
+            at_workplaces[(federation, after)] += 1
 
 
 def unit_entry(event: Event) -> dict[str, Any]:
@@ -126,6 +149,7 @@ def case_entry(event: Event) -> dict[str, Any]:
             "at": at,
             "federation": event.federation,
             "sector": str(data.sector),
+            "workplace_id": data.workplace_id,
             "region_code": data.region_code,
             "category": str(data.category),
             "workers_affected": data.workers_affected,
@@ -174,8 +198,13 @@ async def _apply_entities(
     total: Counter,
     *,
     founding_bucket: str | None,
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> None:
     """`additions`: entity id → [(bucket, event_id, entry)]; bucket is the events map's field.
+
+    With `derive` (cases), each new event also gets `seq`, the order in which the entity's
+    document received it (`arrivals` counts them: the contract's "then arrival"), and what
+    `derive` makes of the events is stored as top-level fields of the document, in the same write.
 
     An entity whose events in this batch are all of `founding_bucket` (a unit's founding, a
     case's report) is taken for new and not read first: reading costs the store about a third as
@@ -201,10 +230,15 @@ async def _apply_entities(
         for bucket, event_id, entry in entries:
             events = document.setdefault(bucket, {})
             if event_id not in events:  # a re-sent event changes nothing
+                if derive is not None:
+                    document["arrivals"] = document.get("arrivals", 0) + 1
+                    entry = {**entry, "seq": document["arrivals"]}
                 events[event_id] = entry
                 changed = True
         if not changed:
             continue
+        if derive is not None:
+            document.update(derive(document))
         counting.add_into(total, before, times=-1)
         counting.add_into(total, contribution(document))
         if existing:
@@ -235,6 +269,7 @@ class BatchChanges:
     target_events: list[SectorTargetSetEvent] = field(default_factory=list)
     plan_items: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     activities: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    workplaces: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
 
 
 def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
@@ -257,6 +292,9 @@ def digest_batch(delivered: Sequence[Delivered]) -> BatchChanges:
         elif kind == "ActivityHeld":
             activity_id, entry = activities.activity_entry(event)
             changes.activities[activity_id].append(entry)
+        elif kind in WORKPLACE_EVENTS:
+            key, entry = workplaces.workplace_entry(event)
+            changes.workplaces[key].append(entry)
     return changes
 
 
@@ -269,8 +307,10 @@ async def apply_batch(
     Without `read_first`, units and cases seen only by their founding events are taken for new
     (`_apply_entities`), and `EntityExists` says to apply the batch again with it."""
     total: Counter = Counter()
+    at_workplaces: Counter = Counter()
     if changes.members:
-        await _apply_members(ledger, changes.members, session, total)
+        await _apply_members(ledger, changes.members, session, total, at_workplaces)
+        await workplaces.write_active_members(generation.workplace_members, at_workplaces, session)
     if changes.units:
         await _apply_entities(
             generation.units,
@@ -282,7 +322,13 @@ async def apply_batch(
         )
     if changes.cases:
         await _apply_entities(
-            generation.cases, changes.cases, counting.case_contribution, session, total, founding_bucket=None if read_first else "reports"
+            generation.cases,
+            changes.cases,
+            counting.case_contribution,
+            session,
+            total,
+            founding_bucket=None if read_first else "reports",
+            derive=cases.derive,
         )
     if total:
         await write_counters(generation.counters, total, session)
@@ -292,6 +338,8 @@ async def apply_batch(
         await apply_event_sets(generation.plan_items, changes.plan_items, plans.derive, session)
     if changes.activities:
         await apply_event_sets(generation.activities, changes.activities, activities.derive, session)
+    if changes.workplaces:
+        await apply_event_sets(generation.workplaces, changes.workplaces, workplaces.derive, session)
     return total
 
 

@@ -42,7 +42,7 @@ def register_consumers(
     return subscribe_projection(
         broker,
         projector,
-        topics=[topics.membership, topics.violations, topics.targets, topics.plans, topics.activities],
+        topics=[topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces],
         group_id=settings.consumer_group,
         max_records=settings.batch_max_records,
         partition_fetch_bytes=PARTITION_FETCH_BYTES,

@@ -61,12 +61,22 @@ class Generation:
         return self._collection("activities")
 
     @property
+    def workplaces(self) -> AsyncCollection:
+        return self._collection("workplaces")
+
+    @property
+    def workplace_members(self) -> AsyncCollection:
+        """Active members per workplace, one document per federation (`read_model.workplaces`)."""
+        return self._collection("workplace_members")
+
+    @property
     def projector_name(self) -> str:
         """The name its offsets are stored under in `projection_offsets`."""
         return f"reporting.{self.name}"
 
     def collection_names(self) -> list[str]:
-        return [f"{self.name}_{suffix}" for suffix in ("counters", "members", "units", "cases", "targets", "plan_items", "activities")]
+        names = ("counters", "members", "units", "cases", "targets", "plan_items", "activities", "workplaces", "workplace_members")
+        return [f"{self.name}_{suffix}" for suffix in names]
 
     async def prepare(self) -> None:
         """Create the collections and indexes up front: not every store creates them inside a

@@ -3,7 +3,7 @@
     organising-reporting-rebuild [--drop-old]      (or: python -m reporting.projection.rebuild)
 
 1. A new generation of collections is created (see `generations`).
-2. Every partition of the membership, violations, targets, plans and activities topics is read from the start, with
+2. Every partition of the membership, violations, targets, plans, activities and workplaces topics is read from the start, with
    no consumer group (the live group is not disturbed), and applied exactly once, in large
    coalesced batches (the next one decoded while the store applies the one before), with the
    offsets stored under the new generation's name.
@@ -201,7 +201,7 @@ async def rebuild(
             partitions = await _assign_everything(
                 consumer,
                 settings.kafka_bootstrap_servers,
-                [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities],
+                [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces],
             )
             positions = [(tp.topic, tp.partition) for tp in partitions]
             while True:

@@ -75,6 +75,12 @@ def _left_fields(region_code: str) -> tuple[tuple[str, int], ...]:
     return ((F.MEMBERS_LEFT, 1), *_region_fields(F.LEFT, region_code))
 
 
+@lru_cache(maxsize=4096)
+def _daily(metric: str, day: str) -> tuple[str, int]:
+    # The pace chart's per-day counter; remembered, as the same days recur across a batch.
+    return (F.daily(metric, day), 1)
+
+
 def _region_fields(group: str, region_code: str, amount: int = 1) -> list[tuple[str, int]]:
     fields = [(F.by_region(group, "province", province_of(region_code)), amount)]
     if "." in region_code:
@@ -95,6 +101,9 @@ class MemberEntry(NamedTuple):
     gender: str = ""
     employment_status: str = ""
     age_band: str = ""
+    # Where the member works, escaped for the ledger (`ledger.escape`): union density counts a
+    # member at the workplace of their latest recruitment while they are active.
+    workplace_id: str = ""
 
 
 def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Contribution:
@@ -111,13 +120,21 @@ def member_contribution(federation: str, history: Iterable[MemberEntry]) -> Cont
         if entry.kind == "recruited":
             if active is not True:
                 fields = _recruited_fields(entry.gender, entry.employment_status, entry.age_band, entry.region_code)
-                _add(contribution, entry.day, entry.sector, federation, fields)
+                _add(contribution, entry.day, entry.sector, federation, (*fields, _daily(F.MEMBERS_RECRUITED, entry.day)))
             active = True
         else:
             if active is not False:
                 _add(contribution, entry.day, entry.sector, federation, _left_fields(entry.region_code))
             active = False
     return contribution
+
+
+def active_workplace(history: Iterable[MemberEntry]) -> str | None:
+    """The (ledger-escaped) workplace at which the member is active now, or None once they have
+    left (or when no recruitment is known): the workplace of the latest event, if that is a
+    recruitment. Pure, like the contributions: live and rebuild agree."""
+    last = max(history, default=None)
+    return last.workplace_id if last is not None and last.kind == "recruited" else None
 
 
 def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
@@ -128,6 +145,7 @@ def unit_contribution(events: Mapping[str, Mapping[str, Any]]) -> Contribution:
     _, first = _in_order(events)[0]
     fields = [
         (F.UNION_UNITS_ESTABLISHED, 1),
+        _daily(F.UNION_UNITS_ESTABLISHED, first["day"]),
         (F.FOUNDING_MEMBERS, first["founding_members"]),
         (F.WOMEN_ON_BOARD, first.get("women_on_board") or 0),
         *_region_fields(F.UNITS, first["region_code"]),
@@ -146,14 +164,26 @@ def case_state(case: Mapping[str, Any]) -> dict[str, Any] | None:
     if not reports:
         return None
     _, report = _in_order(reports)[0]
-    progress = _in_order(case.get("progress") or {})
+    progress = case_progress(case)
     closes = _in_order(case.get("closes") or {})
     close = closes[0][1] if closes else None
     return {
         "report": report,
-        "stage": progress[-1][1]["stage"] if progress else INITIAL_STAGE,
+        "stage": progress[-1]["stage"] if progress else INITIAL_STAGE,
+        # A case enters bipartite on its report's day unless a progress says otherwise.
+        "stage_entered_on": progress[-1]["day"] if progress else report["day"],
         "close": close,
     }
+
+
+def case_progress(case: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A case's ViolationCaseProgressed entries in the order that decides its stage: `changed_on`,
+    then arrival (`seq`, the order the case's document received them; its events share a key,
+    so that is their order on Kafka), then `occurred_at` and `event_id` for documents written
+    before `seq` was kept."""
+    progress = case.get("progress") or {}
+    ordered = sorted(progress.items(), key=lambda item: (item[1]["day"], item[1].get("seq", 0), item[1]["at"], item[0]))
+    return [entry for _, entry in ordered]
 
 
 def case_contribution(case: Mapping[str, Any]) -> Contribution:
@@ -183,12 +213,14 @@ def case_contribution(case: Mapping[str, Any]) -> Contribution:
         reported.append((F.open_cases_on(report["day"]), 1))
     _add(contribution, report["day"], sector, federation, reported)
     if close:
+        resolved = 1 if close["outcome"] in RESOLVED_OUTCOMES else 0
         closed = [
             (F.CASES_CLOSED, 1),
             (F.case_outcome(close["outcome"]), 1),
             (F.RECOVERED_IDR, close.get("recovered_idr") or 0),
             (F.WORKERS_BENEFITED, close.get("workers_benefited") or 0),
-            (F.CASES_RESOLVED, 1 if close["outcome"] in RESOLVED_OUTCOMES else 0),
+            (F.CASES_RESOLVED, resolved),
+            (F.daily(F.CASES_RESOLVED, close["day"]), resolved),
         ]
         _add(contribution, close["day"], sector, federation, closed)
     return contribution

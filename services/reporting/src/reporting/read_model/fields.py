@@ -34,6 +34,12 @@ LEFT = "left"
 UNITS = "units"
 CASES = "cases"
 
+# The three target metrics again, by the day they count on: `daily.<metric>.<YYYY-MM-DD>`, in
+# the counter document of each period holding that day. The pace chart (GET /api/v1/pace) sums
+# them into a cumulative line. Written by the same contributions as the totals, so they are
+# exactly once and rebuilt alike.
+DAILY = "daily"
+
 # Open cases by the day they were reported; their age is taken when read.
 OPEN_CASES_BY_DAY = "cases.open_by_day"
 CASE_OUTCOMES = "cases.outcome"
@@ -82,3 +88,8 @@ def workers_affected_by_category(category: str) -> str:
 
 def open_cases_on(day: str) -> str:
     return f"{OPEN_CASES_BY_DAY}.{day}"
+
+
+def daily(metric: str, day: str = "") -> str:
+    """A target metric counted on `day` (all of that metric's days without `day`)."""
+    return f"{DAILY}.{metric}.{day}" if day else f"{DAILY}.{metric}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, unquote
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -41,7 +42,21 @@ SEGMENT_BYTES = 2 * 1024 * 1024  # characters: even all 4-byte UTF-8 stays under
 _READ_CHUNK = 20
 HEAD = "head"  # the document naming the last segment appended
 _ENTRY_SEPARATOR = ";"
-_FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator
+_FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator...
+# ...but a `workplace_id` (any identifier) can: it is percent-escaped when it holds one of these.
+_ESCAPED = ("%", _ENTRY_SEPARATOR, _FIELD_SEPARATOR)
+
+
+def escape(value: str) -> str:
+    """A free identifier as a ledger field (`unescape` gives it back). Almost every id holds none
+    of the separators and is kept as it is, without a copy."""
+    if any(character in value for character in _ESCAPED):
+        return quote(value, safe="")
+    return value
+
+
+def unescape(value: str) -> str:
+    return unquote(value) if "%" in value else value
 
 
 class LedgerMoved(ApplyAgain):

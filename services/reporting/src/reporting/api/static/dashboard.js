@@ -88,6 +88,61 @@ const TEXT = {
     partially_won: "Menang sebagian",
     lost: "Kalah",
     withdrawn: "Dicabut",
+    pace: "Laju",
+    pace_actual: "Capaian kumulatif",
+    pace_expected: "Laju yang seharusnya",
+    behind_since: "Tertinggal sejak",
+    pace_chart_label: "Capaian harian kumulatif dibanding laju yang seharusnya",
+    plan_heading: "Rencana aksi",
+    plan_done_of: "selesai dari",
+    plan_items: "kegiatan",
+    plan_overdue_count: "terlambat",
+    plan_none: "Belum ada kegiatan rencana aksi untuk sektor ini.",
+    plan_summary_only: "Token ini hanya melihat ringkasan rencana aksi.",
+    overdue: "Terlambat",
+    due_on: "Tenggat",
+    responsible: "Penanggung jawab",
+    planned: "Direncanakan",
+    in_progress: "Berjalan",
+    done: "Selesai",
+    postponed: "Ditunda",
+    dropped: "Dibatalkan",
+    recruitment_drive: "Perekrutan anggota",
+    union_unit_formation: "Pembentukan PUK",
+    training: "Pelatihan",
+    campaign: "Kampanye",
+    advocacy: "Advokasi",
+    bargaining: "Perundingan PKB",
+    research: "Riset",
+    workplaces_heading: "Tempat kerja dan kepadatan serikat",
+    workplaces_none: "Belum ada data tempat kerja.",
+    unavailable: "Data ini belum tersedia di layanan pelaporan.",
+    not_for_token: "Token ini tidak boleh melihat daftar ini; hanya angka gabungan.",
+    load_failed: "Gagal memuat data; dicoba lagi pada pembaruan berikutnya.",
+    density: "Kepadatan",
+    density_overall: "Kepadatan keseluruhan",
+    density_by_sector: "Kepadatan per sektor",
+    sector: "Sektor",
+    employer: "Pemberi kerja",
+    workforce: "Jumlah pekerja",
+    active_members: "Anggota aktif",
+    cba: "PKB",
+    cba_none: "Belum ada PKB",
+    cba_negotiating: "Dalam perundingan",
+    cba_in_force: "Berlaku",
+    cba_expiring: "PKB berakhir ≤ 90 hari",
+    expires_on: "berakhir",
+    cases_heading: "Kasus mendekati atau melewati tenggat",
+    cases_none: "Tidak ada kasus terbuka yang mendekati tenggat.",
+    case: "Kasus",
+    deadline: "Tenggat tahap",
+    days_left: "Sisa hari kerja",
+    past_deadline: "Lewat tenggat",
+    near_deadline: "Mendekati tenggat",
+    working_days_over: "hari kerja lewat",
+    working_days_left: "hari kerja lagi",
+    other_open_cases: "kasus terbuka lain masih dalam tenggat",
+    no_deadline: "tanpa tenggat",
   },
   en: {
     title: "Organising Targets Dashboard",
@@ -173,6 +228,61 @@ const TEXT = {
     partially_won: "Partially won",
     lost: "Lost",
     withdrawn: "Withdrawn",
+    pace: "Pace",
+    pace_actual: "Cumulative actual",
+    pace_expected: "Expected pace",
+    behind_since: "Behind since",
+    pace_chart_label: "Cumulative actual by day against the expected pace",
+    plan_heading: "Action plan",
+    plan_done_of: "done of",
+    plan_items: "items",
+    plan_overdue_count: "overdue",
+    plan_none: "No action plan items for this sector yet.",
+    plan_summary_only: "This token sees the action plan summary only.",
+    overdue: "Overdue",
+    due_on: "Due",
+    responsible: "Responsible",
+    planned: "Planned",
+    in_progress: "In progress",
+    done: "Done",
+    postponed: "Postponed",
+    dropped: "Dropped",
+    recruitment_drive: "Recruitment drive",
+    union_unit_formation: "Union unit formation",
+    training: "Training",
+    campaign: "Campaign",
+    advocacy: "Advocacy",
+    bargaining: "Collective bargaining",
+    research: "Research",
+    workplaces_heading: "Workplaces and union density",
+    workplaces_none: "No workplaces registered yet.",
+    unavailable: "This data is not available from the reporting service yet.",
+    not_for_token: "This token may not see this list; aggregates only.",
+    load_failed: "Could not load this; it is tried again at the next update.",
+    density: "Density",
+    density_overall: "Overall density",
+    density_by_sector: "Density by sector",
+    sector: "Sector",
+    employer: "Employer",
+    workforce: "Workforce",
+    active_members: "Active members",
+    cba: "CBA (PKB)",
+    cba_none: "No CBA",
+    cba_negotiating: "Negotiating",
+    cba_in_force: "In force",
+    cba_expiring: "CBA expires within 90 days",
+    expires_on: "expires",
+    cases_heading: "Cases near or past their deadline",
+    cases_none: "No open case is near its deadline.",
+    case: "Case",
+    deadline: "Stage deadline",
+    days_left: "Working days left",
+    past_deadline: "Past deadline",
+    near_deadline: "Near deadline",
+    working_days_over: "working days over",
+    working_days_left: "working days left",
+    other_open_cases: "other open cases within their deadline",
+    no_deadline: "no deadline",
   },
 };
 
@@ -180,7 +290,11 @@ const METRICS = ["members_recruited", "union_units_established", "cases_resolved
 const TOKEN_KEY = "organising.dashboard.token";
 const LANGUAGE_KEY = "organising.dashboard.language";
 
-const state = { language: localStorage.getItem(LANGUAGE_KEY) || "id", snapshot: null, stream: null };
+// `panels`: the answers of the plan, workplace and case endpoints (panels.js); `revision`: the
+// snapshot's record of how far their topics are applied, so they are read again only on news.
+const state = { language: localStorage.getItem(LANGUAGE_KEY) || "id", snapshot: null, stream: null, query: null, panels: null, revision: null };
+// Overdue items and working days left move with the date, without any event.
+const PANEL_REFRESH_MS = 5 * 60 * 1000;
 
 function t(key) {
   return TEXT[state.language][key] ?? TEXT.id[key] ?? key;
@@ -233,21 +347,25 @@ function render() {
   document.getElementById("suppression-note").hidden = !snapshot.small_cells_suppressed;
   document.getElementById("no-targets").hidden = snapshot.targets.length > 0;
   const sectors = document.getElementById("sectors");
-  sectors.replaceChildren(...snapshot.targets.map((row) => renderTarget(row, snapshot)));
+  sectors.replaceChildren(...snapshot.targets.map((row, index) => renderTarget(row, snapshot, snapshot.pace?.[index])));
   document.getElementById("violations").replaceChildren(renderSummary(snapshot.violations));
+  document.getElementById("workplaces").replaceChildren(renderWorkplaces());
+  document.getElementById("cases").replaceChildren(renderCases());
 }
 
-function renderTarget(row, snapshot) {
+function renderTarget(row, snapshot, pace) {
   const scope = row.federation || t("whole_confederation");
   const card = el("article", { class: "sector", "data-sector": row.sector, "data-federation": row.federation || "" },
     el("h3", {}, sectorLabel(row.sector), el("span", { class: "scope" }, scope)),
-    el("div", { class: "metrics" }, METRICS.map((metric) => renderMetric(row.sector, metric, row.metrics[metric]))));
+    el("div", { class: "metrics" }, METRICS.map((metric) => renderMetric(row, metric, row.metrics[metric], pace))),
+    renderPlan(row));
   const breakdown = snapshot.federation_breakdown?.[row.sector];
   if (!row.federation && breakdown && breakdown.length) card.append(renderFederationTable(breakdown));
   return card;
 }
 
-function renderMetric(sector, metric, figures) {
+function renderMetric(row, metric, figures, pace) {
+  const sector = row.sector;
   const percent = figures.percent;
   const width = Math.max(0, Math.min(100, percent ?? 0));
   const expectedShare = figures.target > 0 ? Math.min(100, (figures.expected_to_date * 100) / figures.target) : 0;
@@ -263,7 +381,8 @@ function renderMetric(sector, metric, figures) {
     el("div", { class: "bar", role: "progressbar", "aria-label": label, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": Math.round(width) },
       el("div", { class: "fill", style: `width:${width}%` }),
       figures.target > 0 ? el("div", { class: "expected-mark", style: `left:${expectedShare}%`, title: `${t("expected")}: ${figures.expected_to_date}` }) : null),
-    el("p", { class: "expected" }, `${t("expected")}: ${formatNumber(figures.expected_to_date)}`));
+    el("p", { class: "expected" }, `${t("expected")}: ${formatNumber(figures.expected_to_date)}`),
+    renderPace(sector, row.federation, metric, pace, figures));
 }
 
 // Short headings so the table fits a sector card; the full name is in each heading's title.
@@ -378,6 +497,11 @@ async function followStream(query, token, signal) {
         if (name !== "figures") return;
         state.snapshot = JSON.parse(data);
         render();
+        const revision = JSON.stringify(state.snapshot.revision ?? null);
+        if (revision !== state.revision) {
+          state.revision = revision;
+          loadPanels();
+        }
       }, signal);
     } catch (error) {
       if (signal.aborted) return;
@@ -414,6 +538,9 @@ function start() {
   state.stream?.abort();
   state.stream = new AbortController();
   state.snapshot = null;
+  state.query = query;
+  state.panels = null;
+  state.revision = null;
   document.getElementById("sectors").replaceChildren();
   followStream(query.toString(), token, state.stream.signal);
 }
@@ -458,4 +585,5 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   applyLanguage();
   start();
+  setInterval(() => { if (state.snapshot) loadPanels(); }, PANEL_REFRESH_MS);
 });

@@ -1,0 +1,3 @@
+#!/bin/bash
+# The official image's tool of the same name (SCRAM credentials: infra/compose/kafka-credentials.sh).
+exec java -Xmx128m -Dlog4j2.configurationFile=/opt/kafka/config/log4j2.properties -cp '/opt/kafka/libs/*' kafka.admin.ConfigCommand "$@"
