@@ -29,9 +29,12 @@ async def test_writes_while_kafka_is_down_are_published_exactly_once_when_it_ret
     try:
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://recruitment") as client:
-                answers = [
-                    await client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth) for i in range(12)
-                ]
+                # At once: they share group transactions (group_commit), and each must still be published once.
+                answers = list(
+                    await asyncio.gather(
+                        *(client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth) for i in range(12))
+                    )
+                )
                 case = await client.post("/api/v1/violations", json=payloads.violation(), headers=auth)
                 answers.append(case)
                 progress = {"stage": "mediation", "changed_on": "2026-03-20"}
@@ -46,8 +49,9 @@ async def test_writes_while_kafka_is_down_are_published_exactly_once_when_it_ret
 
                 # Kafka goes away while the relay is connected, and comes back.
                 await asyncio.to_thread(kafka.stop)
-                for i in range(6):
-                    answers.append(await client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth))
+                answers += await asyncio.gather(
+                    *(client.post("/api/v1/members", json=payloads.member(workplace_id=f"wp-{i % 3}"), headers=auth) for i in range(6))
+                )
                 assert [answer.status_code for answer in answers[14:]] == [201] * 6
                 kafka.launch()  # same data and ports: the broker keeps what it had
                 await asyncio.to_thread(kafka.wait_ready, timeout=180)

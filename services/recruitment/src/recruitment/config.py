@@ -45,12 +45,21 @@ class RecruitmentSettings(OrganisingSettings):
     )
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body (413 above)")
-    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="Largest CSV upload (413 above)")
+    max_upload_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="Largest CSV upload (413 above)")
     reporting_url: str = Field(
         default="http://127.0.0.1:8002",
         description="Where the organisers' app (/app) reads figures and sets targets: the reporting API's public URL",
     )
-    import_chunk_rows: int = Field(default=500, ge=1, description="Rows registered per store transaction in an import")
+    intake_group_max_writes: int = Field(
+        default=64, ge=1, description="Most writes committed together in one transaction (group commit; 1: one at a time)"
+    )
+    intake_group_linger_seconds: float = Field(
+        default=0.002, ge=0, description="How long a write waits for others to join its transaction (group commit)"
+    )
+    import_chunk_rows: int = Field(default=1000, ge=1, description="Rows registered per store transaction in an import")
+    import_stalled_seconds: float = Field(
+        default=120.0, gt=0, description="A background import not updated for this long reads as interrupted (its replica stopped)"
+    )
     relay_batch: int = Field(default=500, ge=1, description="Outbox rows the relay sends before marking them sent")
     relay_idle_seconds: float = Field(default=0.05, gt=0, description="Relay poll interval when the outbox is empty")
     relay_linger_seconds: float = Field(default=0.02, ge=0, description="Relay pause after a busy round, to batch the next")

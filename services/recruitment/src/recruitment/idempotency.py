@@ -15,6 +15,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
 from organising_shared.auth import Principal
+from recruitment import group_commit
 
 MAX_KEY_LENGTH = 128
 
@@ -57,16 +58,21 @@ class IdempotencyScope:
     async def remember(
         self, records: AsyncCollection, answer: StoredAnswer, *, member_ids: Sequence[str] = (), session: AsyncClientSession | None = None
     ) -> None:
-        await records.insert_one(
-            {
-                "_id": self.record_id,
-                "fingerprint": self.fingerprint,
-                "created": answer.created,
-                "body": answer.body,
-                # Erasure deletes the records of a member's requests: their fingerprints were
-                # computed over the person's data.
-                "member_ids": list(member_ids),
-                "created_at": datetime.now(UTC),
-            },
+        # In a group commit, at the group's end; a concurrent twin's record makes this write run
+        # again, and its `recall` then answers.
+        await group_commit.insert(
+            records,
+            [
+                {
+                    "_id": self.record_id,
+                    "fingerprint": self.fingerprint,
+                    "created": answer.created,
+                    "body": answer.body,
+                    # Erasure deletes the records of a member's requests: their fingerprints were
+                    # computed over the person's data.
+                    "member_ids": list(member_ids),
+                    "created_at": datetime.now(UTC),
+                }
+            ],
             session=session,
         )

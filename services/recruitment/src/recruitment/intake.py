@@ -5,7 +5,6 @@ Every function here takes the federation the caller acts for, already authorised
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from typing import Any, TypeVar
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from organising_shared.auth import Principal
 from organising_shared.events import (
@@ -34,12 +32,13 @@ from organising_shared.events import (
     new_event,
 )
 from organising_shared.namespaces import namespace_problem
-from recruitment import outbox
+from recruitment import group_commit, outbox
 from recruitment.config import RecruitmentSettings
 from recruitment.errors import Conflict, Forbidden, Invalid, NotFound
+from recruitment.group_commit import GroupCommit
 from recruitment.idempotency import IdempotencyScope, StoredAnswer
 from recruitment.schemas import CaseClose, CaseProgress, MemberCreate, MemberLeave, UnionUnitCreate, ViolationCreate
-from recruitment.store import CASES, IDEMPOTENCY, IMPORT_ROWS, MEMBER_KEYS, MEMBERS, NIK_CLAIMS, UNITS, in_transaction
+from recruitment.store import CASES, IDEMPOTENCY, IMPORT_ROWS, MEMBER_KEYS, MEMBERS, NIK_CLAIMS, UNITS
 from recruitment.vault import Vault
 
 Write = Callable[[AsyncClientSession], Awaitable["Outcome"]]
@@ -73,17 +72,17 @@ class Intake:
         self.db = db
         self.vault = vault
         self._settings = settings
-        self._on_commit = on_commit
-        # Every write increments the outbox counter, so concurrent transactions conflict on it,
-        # abort and back off: sixteen concurrent writers were far slower than one (measured by
-        # `python -m bench intake`).
-        # Taking turns within the process avoids the conflicts; replicas still conflict with
-        # each other, rarely, and the driver retries those.
-        self._turn = asyncio.Lock()
+        # Every write bumps the one outbox counter, so two transactions in flight conflict on it.
+        # The writes waiting share one transaction instead (group_commit): one counter bump for
+        # all of them. Replicas each commit their groups; their rare conflicts on the counter
+        # are retried by the driver.
+        self._groups = GroupCommit(
+            client, max_group=settings.intake_group_max_writes, linger_seconds=settings.intake_group_linger_seconds, on_commit=on_commit
+        )
 
     async def transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
-        async with self._turn:
-            return await in_transaction(self._client, work)
+        """Run `work` in a transaction (shared with other writes waiting: see group_commit); its result or error."""
+        return await self._groups.run(work)
 
     # -- the transaction and idempotency frame every write runs in ----------------------------
 
@@ -101,9 +100,7 @@ class Intake:
                 await scope.remember(records, outcome.answer, member_ids=outcome.member_ids, session=session)
             return outcome.answer
 
-        answer = await self.transaction(work)
-        self._on_commit()
-        return answer
+        return await self.transaction(work)
 
     def _event(self, event_type: type, federation: str, data: Any):
         return new_event(event_type, federation=federation, producer=self._settings.producer_name, data=data)
@@ -112,25 +109,22 @@ class Intake:
 
     def register_member(self, federation: str, body: MemberCreate) -> Write:
         # Most registrations bring a new NIK: the claim is inserted without looking first (one
-        # store round trip fewer, in the turn every write waits for). A taken NIK makes the insert
-        # fail, which aborts the transaction; `in_transaction` runs the write again, and this
-        # time it looks first and answers with the member holding the claim.
+        # store round trip fewer, in the transaction its group waits for). A taken NIK makes the
+        # insert fail, which aborts the transaction; the group commit runs the write again in
+        # the next group, and this time it looks first and answers with the member holding the claim.
         look_first = False
 
-        async def write(session: AsyncClientSession) -> Outcome:
+        def lost_the_claim() -> None:
             nonlocal look_first
+            look_first = True
+
+        async def write(session: AsyncClientSession) -> Outcome:
             if body.nik and look_first:
                 claim = await self.db[NIK_CLAIMS].find_one({"_id": self.vault.nik_lookup(federation, body.nik)}, session=session)
                 if claim:
                     return Outcome(False, {"member_ref": claim["member"], "event_id": None, "already_registered": True})
             member_ref, documents, event = self.new_member(federation, body)
-            if documents["claim"]:
-                try:
-                    await self.db[NIK_CLAIMS].insert_one(documents["claim"], session=session)
-                except DuplicateKeyError:
-                    look_first = True
-                    raise
-            await self.store_members(session, [{**documents, "claim": None}])
+            await self.store_members(session, [documents], on_duplicate_claim=lost_the_claim)
             await outbox.append(self.db, session, [outbox.Outgoing(event)])
             return Outcome(True, {"member_ref": member_ref, "event_id": str(event.event_id)}, [member_ref])
 
@@ -182,12 +176,15 @@ class Intake:
         )
         return member_ref, documents, event
 
-    async def store_members(self, session: AsyncClientSession, batch: list[dict[str, Any]]) -> None:
-        await self.db[MEMBERS].insert_many([docs["member"] for docs in batch], session=session)
-        if keys := [docs["key"] for docs in batch if docs["key"]]:
-            await self.db[MEMBER_KEYS].insert_many(keys, session=session)
-        if claims := [docs["claim"] for docs in batch if docs["claim"]]:
-            await self.db[NIK_CLAIMS].insert_many(claims, session=session)
+    async def store_members(
+        self, session: AsyncClientSession, batch: list[dict[str, Any]], *, on_duplicate_claim: Callable[[], None] | None = None
+    ) -> None:
+        """Insert new members' documents; in a group, at its end with the other writes' (group_commit.insert)."""
+        # The claims first: outside a group, a taken NIK fails before anything else is sent.
+        claims = [docs["claim"] for docs in batch if docs["claim"]]
+        await group_commit.insert(self.db[NIK_CLAIMS], claims, session=session, on_duplicate=on_duplicate_claim)
+        await group_commit.insert(self.db[MEMBERS], [docs["member"] for docs in batch], session=session)
+        await group_commit.insert(self.db[MEMBER_KEYS], [docs["key"] for docs in batch if docs["key"]], session=session)
 
     async def _member_for(self, session: AsyncClientSession, principal: Principal, member_ref: str) -> dict[str, Any]:
         member = await self.db[MEMBERS].find_one({"_id": member_ref}, session=session)

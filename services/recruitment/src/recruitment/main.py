@@ -24,6 +24,7 @@ from organising_shared.service import serve
 from recruitment.api import IMPORT_PATH, build_router, install_error_handlers
 from recruitment.config import RecruitmentSettings
 from recruitment.health import IntakeHealth
+from recruitment.import_jobs import ImportJobs
 from recruitment.intake import Intake
 from recruitment.limits import BodySizeLimit
 from recruitment.organisers_app.routes import organisers_app_router
@@ -60,6 +61,9 @@ def create_app(settings: RecruitmentSettings | None = None) -> FastAPI:
             )
             app.state.settings = settings
             app.state.intake = Intake(mongo, db, vault, settings, on_commit=relay.wake)
+            app.state.import_jobs = ImportJobs(
+                app.state.intake, chunk_rows=settings.import_chunk_rows, stalled_after_seconds=settings.import_stalled_seconds
+            )
             app.state.organising = OrganisingIntake(db, settings)
             app.state.authenticator = Authenticator(
                 TokenStore(mongo[settings.auth_database]["tokens"]),

@@ -12,6 +12,11 @@ Each row also carries its `_id` as `seq`, under an ascending index of its own: S
 answers a range query on `_id` by scanning the whole collection (the outbox is kept, so that
 cost grows with every write), but walks a secondary index for one. The relay scans by `seq`.
 
+Group commit (`group_commit`): the writes that share one transaction defer their rows
+(`numbered_at_commit`), which are numbered with one counter bump and inserted at once at the end
+of the transaction, in the order the writes ran. The rule above is unchanged: the counter is
+still touched by every transaction that writes events, once.
+
 A row also keeps when it was written (`at`, for the age of the oldest row waiting: see
 `outbox_metrics`) and the `traceparent` of the request that wrote it, which the relay sends with
 each of its events, so that a trace goes on from the HTTP request to the consumers.
@@ -19,11 +24,16 @@ each of its events, so that a trace goes on from the HTTP request to the consume
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from organising_shared.events import Envelope, to_json
@@ -41,26 +51,88 @@ class Outgoing:
     sector: str | None = None  # for a plan item's progress, whose data has no sector
 
 
-async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[Outgoing]) -> int:
-    """Store one write's events (all of one federation) within `session`'s transaction; returns the row's `_id`."""
+@dataclass
+class DeferredRows:
+    """The rows of a group's writes, numbered when the group's transaction is about to commit."""
+
+    session: AsyncClientSession
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    traceparent: str | None = None  # of the request whose write runs now (the committer runs outside it)
+    db: AsyncDatabase | None = None
+
+    async def number(self) -> tuple[AsyncCollection, list[dict[str, Any]]] | None:
+        """Number the rows waiting (one counter bump) and hand them over for the caller to insert."""
+        if not self.rows or self.db is None:
+            return None
+        rows, self.rows = self.rows, []
+        await _number(self.db, self.session, rows)
+        return self.db[OUTBOX], rows
+
+
+_deferred: ContextVar[DeferredRows | None] = ContextVar("outbox_deferred_rows", default=None)
+
+
+@contextlib.asynccontextmanager
+async def numbered_at_commit(session: AsyncClientSession) -> AsyncIterator[DeferredRows]:
+    """Within the block, `append` on `session` defers its row; at the block's end they are numbered and stored."""
+    deferred = DeferredRows(session)
+    token = _deferred.set(deferred)
+    try:
+        yield deferred
+    finally:
+        _deferred.reset(token)
+    if deferred.rows and deferred.db is not None:
+        await _store(deferred.db, session, deferred.rows)
+
+
+async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[Outgoing]) -> int | None:
+    """Store one write's events (all of one federation) within `session`'s transaction.
+
+    Returns the row's `_id`; None when the row is numbered at the end of a group (`numbered_at_commit`).
+    """
     if not outgoing:
         raise ValueError("an outbox row holds at least one event")
     events = [_entry(item) for item in outgoing]
     federations = {item.event.federation for item in outgoing}
     if len(federations) != 1:
         raise ValueError("an outbox row holds the events of one federation")
-    # The counter is the one document every write shares: it is touched as late as possible so
-    # that concurrent writes hold it, and conflict on it, for the shortest time.
+    deferred = _deferred.get()
+    if deferred is not None and deferred.session is session:
+        deferred.rows.append(_row(federations.pop(), events, deferred.traceparent))
+        deferred.db = db
+        return None
+    rows = [_row(federations.pop(), events, current_traceparent())]
+    await _store(db, session, rows)
+    return rows[0]["_id"]
+
+
+def _row(federation: str, events: list[dict], traceparent: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"federation": federation, "events": events, "at": datetime.now(UTC)}
+    if traceparent:
+        row["traceparent"] = traceparent
+    return row
+
+
+async def _store(db: AsyncDatabase, session: AsyncClientSession, rows: list[dict[str, Any]]) -> None:
+    await _number(db, session, rows)
+    await db[OUTBOX].insert_many(rows, session=session)
+
+
+async def _number(db: AsyncDatabase, session: AsyncClientSession, rows: list[dict[str, Any]]) -> None:
+    """Number `rows` (in place) with one counter bump."""
+    total = sum(len(row["events"]) for row in rows)
+    # The counter is the one document every write shares: it is touched as late as possible (after
+    # every write of a group ran) so that concurrent transactions hold it, and conflict on it,
+    # for the shortest time.
     counter = await db[COUNTERS].find_one_and_update(
-        {"_id": COUNTER_ID}, {"$inc": {"value": len(events)}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
+        {"_id": COUNTER_ID}, {"$inc": {"value": total}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
     )
     assert counter is not None  # upserted
-    first = counter["value"] - len(events) + 1
-    row = {"_id": first, "seq": first, "last": counter["value"], "federation": federations.pop(), "events": events, "at": datetime.now(UTC)}
-    if traceparent := current_traceparent():
-        row["traceparent"] = traceparent
-    await db[OUTBOX].insert_one(row, session=session)
-    return first
+    first = counter["value"] - total + 1
+    for row in rows:
+        last = first + len(row["events"]) - 1
+        row.update({"_id": first, "seq": first, "last": last})
+        first = last + 1
 
 
 def _entry(item: Outgoing) -> dict:

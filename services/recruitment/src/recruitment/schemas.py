@@ -7,7 +7,7 @@ every bound of the contract is checked here so a refused request writes nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -181,6 +181,28 @@ class ImportReport(BaseModel):
     registered: int = Field(description="Members registered by this upload")
     already_registered: int = Field(description="Rows registered by an earlier upload, or whose NIK is already an active member")
     rejected: list[RejectedLine]
+
+
+class ImportAccepted(BaseModel):
+    import_id: str
+    state: Literal["running"]
+    status_url: str = Field(description="GET it for the import's progress")
+
+
+class ImportStatus(BaseModel):
+    import_id: str
+    federation: str
+    state: Literal["running", "completed", "failed", "interrupted"] = Field(
+        description="`interrupted`: the service stopped during the import; uploading the file again registers what is missing"
+    )
+    rows: int | None = Field(description="Data rows in the file (null until it has been read)")
+    rows_done: int
+    registered: int
+    already_registered: int
+    rejected_count: int
+    updated_at: str
+    report: ImportReport | None = Field(default=None, description="Once completed: the same report a synchronous upload answers with")
+    reason: str | None = None
 
 
 class ReportedEvent(BaseModel):
