@@ -125,8 +125,12 @@ async def run_through_outage(
 
 
 async def test_the_broker_stopped_and_started_under_load_loses_and_doubles_nothing(private_nodes, namespace, private_service):
-    _, flow, (accepted_during, _) = await run_through_outage(private_nodes, namespace, private_service, private_nodes.kafka)
-    assert flow.resent_chunks > 0, "the broker's outage was not felt: nothing was tested"
+    _, flow, (accepted_during, acknowledged_during) = await run_through_outage(
+        private_nodes, namespace, private_service, private_nodes.kafka
+    )
+    # Felt: the producer gave up on a chunk and sent it again, or (an outage shorter than its
+    # 20 s patience) it got next to no acknowledgement while the broker was away.
+    assert flow.resent_chunks > 0 or acknowledged_during < RATE * OUTAGE_SECONDS / 2, "the broker's outage was not felt: nothing was tested"
     assert accepted_during > 0, "the intake took no writes while Kafka was away (the outbox should)"
 
 
