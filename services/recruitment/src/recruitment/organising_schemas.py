@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from organising_shared.events import MAX_COUNT, Count, FreeText, Percent, PeriodCode, RegionCode, ShortIdentifier
+from organising_shared.events import MAX_COUNT, Count, FreeText, Participants, Percent, PeriodCode, RegionCode, ShortIdentifier
 from organising_shared.programmes import ProgrammeCode
 from organising_shared.reference import ActivityKind, CbaStatus, PlanItemKind, PlanItemStatus, Sector
 from organising_shared.screening import refuse_personal_data_in_identifier
@@ -89,22 +89,6 @@ class PlanItemList(BaseModel):
 # -- activities -------------------------------------------------------------------------------
 
 
-class ParticipantsBody(_Body):
-    female: Count = Field(examples=[14])
-    male: Count = Field(examples=[11])
-    unspecified: Count = Field(examples=[0])
-
-    @property
-    def total(self) -> int:
-        return self.female + self.male + self.unspecified
-
-    @model_validator(mode="after")
-    def _someone_took_part(self) -> ParticipantsBody:
-        if self.total < 1:
-            raise ValueError("participants must add up to at least 1")
-        return self
-
-
 class ActivityCreate(_Body):
     federation: FederationField = None
     activity_id: ShortId | None = Field(
@@ -116,7 +100,7 @@ class ActivityCreate(_Body):
     days: int = Field(ge=1, le=30, examples=[2])
     sector: Sector | None = Field(default=None, description="Leave out for an activity of several sectors")
     region_code: RegionCode
-    participants: ParticipantsBody
+    participants: Participants  # the event's own model: the same bounds, and the sum of at least 1
     cadres_trained: Count | None = Field(default=None, description="Participants who completed cadre training", examples=[8])
     plan_item_id: ShortId | None = Field(default=None, description="The plan item this activity carries out")
     programme: ProgrammeField = None
