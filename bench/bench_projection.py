@@ -50,7 +50,9 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from bench import wrk
 from bench.table import Row
+from bench.wrk import WrkResult, run_wrk
 from organising_shared.auth import Role, TokenStore
 from organising_shared.events import EVENT_ADAPTER
 from organising_shared.kafka import ensure_organising_topics
@@ -476,7 +478,7 @@ async def get_latency(base_url: str, settings: ReportingSettings | None = None) 
             response.raise_for_status()
     headers = {"Authorization": f"Bearer {await _viewer_token(settings)}"} if settings is not None else admin
     path = "/api/v1/targets?period=2026-S1"
-    if shutil.which("wrk") is None:
+    if not wrk.installed():
         print(
             "  wrk is not installed (apt-get install wrk): FALLING BACK to httpx in this process, which is itself the "
             "bottleneck; the figure below is an upper bound, not the server's latency",
@@ -505,43 +507,8 @@ async def _viewer_token(settings: ReportingSettings) -> str:
         await mongo.close()
 
 
-@dataclass(frozen=True)
-class WrkResult:
-    p50: float
-    p99: float
-    requests: int
-    per_second: float
-
-
-_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
-
-
-def parse_wrk(output: str) -> WrkResult:
-    """The figures of `wrk --latency`; raises when any request failed (a fast error is no answer)."""
-    percentiles = {
-        float(p): float(v) * _WRK_UNITS[unit]
-        for p, v, unit in re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s|m)\s*$", output, re.MULTILINE)
-    }
-    requests = re.search(r"(\d+) requests in", output)
-    per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if 50.0 not in percentiles or 99.0 not in percentiles or requests is None or per_second is None:
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    if failures or errors:
-        raise RuntimeError(f"wrk saw failed requests ({(failures or errors).group(0)}):\n{output}")
-    return WrkResult(percentiles[50.0], percentiles[99.0], int(requests.group(1)), float(per_second.group(1)))
-
-
 async def _wrk(url: str, headers: dict[str, str], *, seconds: float = GET_SECONDS) -> WrkResult:
-    arguments = ["wrk", "-t1", f"-c{CLIENTS}", f"-d{seconds:g}s", "--latency"]
-    for name, value in headers.items():
-        arguments += ["-H", f"{name}: {value}"]
-    process = await asyncio.create_subprocess_exec(*arguments, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    output, _ = await process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"wrk failed ({process.returncode}):\n{output.decode()}")
-    return parse_wrk(output.decode())
+    return await run_wrk(url, headers, seconds=seconds, connections=CLIENTS)
 
 
 async def _httpx_latency(base_url: str, path: str, headers: dict[str, str]) -> tuple[float, float, int]:
