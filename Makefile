@@ -96,7 +96,8 @@ $(BENCH_STAMP):
 # baseline, ratio), also written to var/bench/latest.md. Bounded: each phase has a deadline, and
 # `python -m bench NAME…` runs some. Scale down with BENCH_EVENTS (projection, default 100000),
 # BENCH_SKIP=naive,freshness,get,rebuild,baseline-code, BENCH_RATE_SECONDS (freshness, 10),
-# BENCH_GET_SECONDS (10) and BENCH_WEBHOOKS_PER_RECEIVER (notifications, 400); README "Speed".
+# BENCH_GET_SECONDS (10), BENCH_WEBHOOKS_PER_RECEIVER (notifications, 400) and
+# BENCH_BUDGET_EVENTS / BENCH_BUDGET_SMALL_EVENTS (budget, 100000 / 5000); README "Speed".
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
