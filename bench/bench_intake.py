@@ -1,21 +1,28 @@
 """Recruitment intake: HTTP registrations per second, from request to event on Kafka.
 
     .venv/bin/python -m bench intake
-    BENCH_INTAKE_REGISTRATIONS=3000 BENCH_INTAKE_SKIP=two-replicas,import .venv/bin/python -m bench intake
+    BENCH_INTAKE_SECONDS=10 BENCH_INTAKE_SKIP=before,two-replicas .venv/bin/python -m bench intake
 
 The service runs as real processes (`python -m recruitment.main`) against local Kafka and
-SecantusDB; 16 clients in this process POST registrations with name, phone and NIK (so sealing
-and keyed hashing are in the path), admin token naming the federation. A figure is end to end:
-the clock stops when the relay has published the last event, and the topic is then read back to
-check that every accepted registration is on it exactly once.
+SecantusDB. The load is `wrk` (C, one thread; `make bench` installs it) with 16 connections for
+`BENCH_INTAKE_SECONDS` (default 15), each request a new registration with name, phone and a NIK
+no other request uses (bench/registrations.lua), so sealing, keyed hashing and the duplicate
+check are in the path; admin token naming the federation. A Python client in this process took
+about 0.7 of the machine's 2 cores at 250 registrations/s, CPU the service then lacked; without
+wrk the bench falls back to it (16 httpx clients, `BENCH_INTAKE_REGISTRATIONS` registrations)
+and says so.
+
+A figure is end to end: the clock stops when the relay has published the last event (requests
+still in flight when wrk stops are waited for and counted), and the topic is then read back to
+check that every stored registration is on it exactly once.
 
 Phases, all in one run on the same store:
 - floor: the store's bare one-write transactions/s at the same concurrency (one transaction
-  inserting one document each), what every durable write must pay;
+  inserting one document each, from this process), what every durable write must pay;
 - before: the service with `ORGANISING_INTAKE_GROUP_MAX_WRITES=1`, one write per transaction
   taking turns (the code before group commit did exactly this, under a per-process lock);
 - one replica: the service as configured (group commit);
-- two replicas: two processes on one store, the 16 clients spread over both.
+- two replicas: two processes on one store, 8 of the 16 connections on each.
 
 `BENCH_INTAKE_SKIP=before,two-replicas` leaves phases out. The CSV import is bench_import.py.
 """
