@@ -131,7 +131,8 @@ async def test_metrics_move_and_one_trace_runs_from_the_request_to_both_consumer
             request_span = next(span for span in spans.get_finished_spans() if span.name == "POST /api/v1/violations")
             trace_id = request_span.context.trace_id
             row = await mongo[recruitment.database][OUTBOX].find_one({})
-            assert row["traceparent"].split("-")[1] == format(trace_id, "032x")
+            traceparent = row["events"][0].get("traceparent") or row.get("traceparent")
+            assert traceparent.split("-")[1] == format(trace_id, "032x")
 
             def linked(projection: str) -> bool:
                 return any(

@@ -4,7 +4,8 @@ Every write bumps the one outbox counter (`outbox`), so two transactions in flig
 conflict on it; one write per transaction, taking turns, was the limit (43.6 registrations/s
 with 16 clients). Here one committer task per process takes every write waiting (up to
 `max_group`), runs them one after another in one transaction, and numbers their outbox rows
-with one counter bump at the end (`outbox.numbered_at_commit`). Under load a transaction
+with one counter bump at the end (`outbox.numbered_at_commit`; the writes of one federation
+share one row, a document fewer per write). Under load a transaction
 carries many writes; alone, a write waits `linger_seconds` at most.
 
 Each write still gets its own answer, idempotency record and event. A write that fails does not
@@ -309,7 +310,8 @@ class GroupCommit:
                         if _transient(error):
                             raise  # with_transaction runs the whole group again
                         raise _WriteFailed(pending, error) from error
-                # The group's one counter bump numbers its outbox rows, which then go with the
+                # The group's one counter bump numbers its outbox rows (one per federation in
+                # turn), which then go with the
                 # other inserts in one bulk write: three store operations for the whole group
                 # (counter, bulk write, commit), however many writes it holds.
                 if numbered := await rows.number():

@@ -1,7 +1,8 @@
 """The transactional outbox: events are stored with the state that caused them, in one transaction.
 
-A write's events form one outbox row (one event for an HTTP write, a few hundred for a chunk of a
-CSV import: one document instead of hundreds is what makes imports fast). Every event gets the
+A write's events form one outbox row (a few hundred for a chunk of a CSV import: one document
+instead of hundreds is what makes imports fast), and the writes of one federation that share a
+group transaction share one row (`merged_by_federation`). Every event gets the
 next value of one counter, incremented in the same transaction; a row's `_id` is the sequence of
 its first event and `last` that of its last. Because concurrent writes conflict on the counter,
 a row becomes visible only after every row with a smaller `_id`: the relay can publish in `_id`
@@ -18,8 +19,9 @@ of the transaction, in the order the writes ran. The rule above is unchanged: th
 still touched by every transaction that writes events, once.
 
 A row also keeps when it was written (`at`, for the age of the oldest row waiting: see
-`outbox_metrics`) and the `traceparent` of the request that wrote it, which the relay sends with
-each of its events, so that a trace goes on from the HTTP request to the consumers.
+`outbox_metrics`) and the `traceparent` of the request that wrote it (each event's own, in a
+group's row), which the relay sends with the event, so that a trace goes on from the HTTP
+request to the consumers.
 """
 
 from __future__ import annotations
@@ -64,9 +66,22 @@ class DeferredRows:
         """Number the rows waiting (one counter bump) and hand them over for the caller to insert."""
         if not self.rows or self.db is None:
             return None
-        rows, self.rows = self.rows, []
+        rows, self.rows = merged_by_federation(self.rows), []
         await _number(self.db, self.session, rows)
         return self.db[OUTBOX], rows
+
+
+def merged_by_federation(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive rows of one federation as one row: a group's writes of one federation cost the
+    store one document instead of one each (a quarter of what a registration inserts). Each event
+    keeps the traceparent of the request that wrote it; the row keeps the oldest `at`."""
+    merged: list[dict[str, Any]] = []
+    for row in rows:
+        if not merged or merged[-1]["federation"] != row["federation"]:
+            merged.append({"federation": row["federation"], "events": [], "at": row["at"]})
+        traceparent = row.get("traceparent")
+        merged[-1]["events"].extend({**entry, "traceparent": traceparent} if traceparent else entry for entry in row["events"])
+    return merged
 
 
 _deferred: ContextVar[DeferredRows | None] = ContextVar("outbox_deferred_rows", default=None)

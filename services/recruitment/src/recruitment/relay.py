@@ -31,8 +31,10 @@ _LEASE_ID = "outbox-relay"
 
 def _headers(entry: dict, row: dict) -> dict[str, str]:
     headers = {"event_id": entry["event_id"], "event_type": entry["event_type"]}
-    if "traceparent" in row:  # the writing request's trace goes on in the consumers (observability.tracing)
-        headers["traceparent"] = row["traceparent"]
+    # The writing request's trace goes on in the consumers (observability.tracing); a group's row
+    # holds several requests' events, each with its own.
+    if traceparent := entry.get("traceparent") or row.get("traceparent"):
+        headers["traceparent"] = traceparent
     return headers
 
 
