@@ -36,7 +36,7 @@ class _Client:
         self.transactions: list[list[str]] = []
 
     @contextlib.asynccontextmanager
-    async def start_session(self):
+    async def start_session(self, **options):
         yield _Session(self.transactions)
 
 
@@ -127,7 +127,7 @@ async def test_the_store_away_fails_every_write_of_the_group_and_the_next_group_
         away = True
 
         @contextlib.asynccontextmanager
-        async def start_session(self):
+        async def start_session(self, **options):
             if self.away:
                 self.away = False
                 raise ServerSelectionTimeoutError("no store")
@@ -145,7 +145,7 @@ async def test_a_write_sent_to_the_next_group_is_not_failed_by_its_old_group_s_f
         sessions = 0
 
         @contextlib.asynccontextmanager
-        async def start_session(self):
+        async def start_session(self, **options):
             self.sessions += 1
             if self.sessions == 2:
                 raise ServerSelectionTimeoutError("no store")
