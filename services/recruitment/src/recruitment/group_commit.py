@@ -6,13 +6,17 @@ one counter). Here a committer task takes every write waiting (up to `max_group`
 one after another in one transaction and inserts what they wrote in one bulk write at its end.
 Under load a transaction carries many writes; alone, a write waits `linger_seconds` at most.
 
-Up to `max_in_flight` groups commit at once: while one group's transaction is at the store, the
-requests arriving meanwhile form the next group and go too, rather than waiting for the first to
-finish (with one group in flight, 16 clients fell into lockstep: all 16 requests in one group,
-then all 16 answers, then the next 16, the store and the service each idle half the time).
-Groups do not conflict on the outbox: writers leave their rows unnumbered and the relay numbers
-them (`outbox`). Two groups that do touch one document (the same NIK, the same idempotency
-key, the same case) conflict, and the store refuses one; the driver runs that group again.
+Up to `max_in_flight` groups commit at once: when more writes wait than one group takes, or
+requests arrive while a group's transaction is at the store, the next group goes too rather
+than waiting for the first to finish. Groups do not conflict on the outbox: writers leave their
+rows unnumbered (one row per federation and group) and the relay numbers them (`outbox`); with
+a shared counter bumped in every transaction, two replicas' groups conflicted hundreds of times
+a minute. Two groups that do touch one document (the same NIK, the same idempotency key, the
+same case) conflict, and the store refuses one; the driver runs that group again.
+
+A closed loop of clients (16 connections each waiting for its answer) still falls into step:
+their requests arrive together, form one group, and come back together. `bench/bench_intake.py`
+measures that case; what limits it is in the README ("Speed").
 
 Each write still gets its own answer, idempotency record and event. A write that fails does not
 fail the others: the transaction is abandoned (the store has aborted it anyway) and run again
@@ -254,13 +258,17 @@ class GroupCommit:
         self._queue.append(pending)
         WAITING.set(len(self._queue))
         # A committer lingering takes this write; otherwise start one, unless enough are committing.
-        if self._lingering == 0 and len(self._committers) < self.max_in_flight:
-            committer = asyncio.create_task(self._commit_while_waiting(), name="intake group commit")
-            self._committers.add(committer)
-            committer.add_done_callback(self._committers.discard)
+        if self._lingering == 0:
+            self._start_committer()
         # A caller that goes away (client disconnect) does not stop the group: its write may
         # commit, as it could have just before the disconnect anyway.
         return await asyncio.shield(pending.done)
+
+    def _start_committer(self) -> None:
+        if len(self._committers) < self.max_in_flight:
+            committer = asyncio.create_task(self._commit_while_waiting(), name="intake group commit")
+            self._committers.add(committer)
+            committer.add_done_callback(self._committers.discard)
 
     async def _commit_while_waiting(self) -> None:
         while self._queue:
@@ -275,6 +283,8 @@ class GroupCommit:
                     break  # another committer took them
             group = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_group))]
             WAITING.set(len(self._queue))
+            if self._queue:
+                self._start_committer()  # more than one group waits: the next need not wait for this one
             try:
                 await self._commit(group)
             except BaseException as error:  # the store is away, or the task is cancelled: each write learns it
