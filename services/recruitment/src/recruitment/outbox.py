@@ -8,8 +8,8 @@ write, and one row for the relay to number instead of one per write.
 Writers do not number their rows. A row is written with `seq` 0 ("not numbered yet") and the
 time it was written (`written_ns`); the relay, under its lease, numbers the rows waiting
 (`number_waiting`): one counter bump per round gives every event the next value of one
-sequence, and a row's `seq` is that of its first event and `last` that of its last. Writers
-therefore share no document: concurrent transactions, of one process or of several replicas,
+sequence, and a row's `seq` is that of its first event and `last` that of its last (a row
+carries its event `count`, so numbering reads no events). Writers therefore share no document: concurrent transactions, of one process or of several replicas,
 do not conflict on the outbox (when every write bumped the counter, they did, and took turns).
 The relay publishes numbered rows in `seq` order and remembers a single position.
 
@@ -88,7 +88,13 @@ async def append(db: AsyncDatabase, session: AsyncClientSession, outgoing: list[
     federations = {item.event.federation for item in outgoing}
     if len(federations) != 1:
         raise ValueError("an outbox row holds the events of one federation")
-    row: dict[str, Any] = {"federation": federations.pop(), "events": events, "seq": NOT_NUMBERED, "at": datetime.now(UTC)}
+    row: dict[str, Any] = {
+        "federation": federations.pop(),
+        "events": events,
+        "count": len(events),
+        "seq": NOT_NUMBERED,
+        "at": datetime.now(UTC),
+    }
     if traceparent := group_commit.writing_traceparent.get() or current_traceparent():
         row["traceparent"] = traceparent
     if (group := group_commit.group_state(session, "outbox", lambda: GroupRows(db, session))) is not None:
@@ -107,6 +113,8 @@ def merged_by_federation(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged.append({"federation": row["federation"], "events": [], "seq": NOT_NUMBERED, "at": row["at"]})
         traceparent = row.get("traceparent")
         merged[-1]["events"].extend({**entry, "traceparent": traceparent} if traceparent else entry for entry in row["events"])
+    for row in merged:
+        row["count"] = len(row["events"])
     return merged
 
 
@@ -119,12 +127,17 @@ async def number_waiting(db: AsyncDatabase, *, most_rows: int) -> int:
     numbered twice, and numbers become visible in their order (no gap the relay could pass).
     """
 
+    # Most rounds find nothing: a read outside any transaction says so without starting one.
+    if await db[OUTBOX].find_one({"seq": NOT_NUMBERED}, {"_id": 1}) is None:
+        return 0
+
     async def number(session: AsyncClientSession) -> int:
+        # `count`, not the events: an import chunk's row holds a thousand of them.
         waiting = (
             await db[OUTBOX]
             .find(
                 {"seq": NOT_NUMBERED},
-                {"events.event_id": 1, "written_ns": 1},
+                {"count": 1, "written_ns": 1},
                 sort=[("written_ns", 1), ("_id", 1)],
                 limit=most_rows,
                 session=session,
@@ -133,7 +146,7 @@ async def number_waiting(db: AsyncDatabase, *, most_rows: int) -> int:
         )
         if not waiting:
             return 0
-        total = sum(len(row["events"]) for row in waiting)
+        total = sum(row["count"] for row in waiting)
         counter = await db[COUNTERS].find_one_and_update(
             {"_id": COUNTER_ID}, {"$inc": {"value": total}}, upsert=True, return_document=ReturnDocument.AFTER, session=session
         )
@@ -141,7 +154,7 @@ async def number_waiting(db: AsyncDatabase, *, most_rows: int) -> int:
         first = counter["value"] - total + 1
         updates = []
         for row in waiting:
-            last = first + len(row["events"]) - 1
+            last = first + row["count"] - 1
             updates.append(UpdateOne({"_id": row["_id"], "seq": NOT_NUMBERED}, {"$set": {"seq": first, "last": last}}))
             first = last + 1
         result = await db[OUTBOX].bulk_write(updates, ordered=True, session=session)

@@ -29,10 +29,10 @@ async def refresh_outbox_backlog(db: AsyncDatabase) -> None:
     counter = await db[COUNTERS].find_one({"_id": outbox.COUNTER_ID})
     last_published = await db[OUTBOX].find_one({"seq": published}, {"last": 1}) if published else None
     oldest_numbered = await db[OUTBOX].find_one({"seq": {"$gt": published}}, {"at": 1}, sort=[("seq", 1)])
-    not_numbered = await db[OUTBOX].find({"seq": outbox.NOT_NUMBERED}, {"events.event_id": 1, "at": 1}).to_list()
+    not_numbered = await db[OUTBOX].find({"seq": outbox.NOT_NUMBERED}, {"count": 1, "at": 1}).to_list()
     numbered = counter["value"] if counter else 0
     waiting = max(numbered - (last_published["last"] if last_published else 0), 0)
-    EVENTS_WAITING.set(waiting + sum(len(row["events"]) for row in not_numbered))
+    EVENTS_WAITING.set(waiting + sum(row["count"] for row in not_numbered))
     written = [row["at"] for row in [oldest_numbered, *not_numbered] if row is not None and row.get("at") is not None]
     if not written:
         OLDEST_WAITING_SECONDS.set(0)
