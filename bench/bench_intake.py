@@ -52,7 +52,7 @@ from bench.table import Row
 from bench.wrk import run_wrk
 from organising_shared.mongo import make_mongo_client
 from organising_shared.testing.infrastructure import Infrastructure, local_processes
-from recruitment.outbox import published_up_to
+from recruitment.outbox import all_published
 
 REGISTRATIONS = int(os.environ.get("BENCH_INTAKE_REGISTRATIONS", "2000"))
 BEFORE_REGISTRATIONS = int(os.environ.get("BENCH_INTAKE_BEFORE_REGISTRATIONS", "600"))
@@ -258,8 +258,7 @@ async def intake_rate(deployment: Deployment, urls: list[str], count: int) -> fl
         # wrk leaves its last requests in flight when it stops; they may still be accepted. The
         # clock keeps running until they are in and published (a conservative figure).
         written = await settled_count(db["members"])
-        last_row = (await db["outbox"].find_one({}, sort=[("_id", -1)]))["_id"]
-        while await published_up_to(db) < last_row:
+        while not await all_published(db):
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         if not wrk.installed():

@@ -155,13 +155,19 @@ async def test_the_outbox_backlog_counts_events_waiting_and_the_oldest_rows_age(
     mongo = make_mongo_client(settings.mongodb_url)
     db = mongo[settings.database]
     try:
-        rows = []
         for count in (1, 3):
             async with mongo.start_session() as session, await session.start_transaction():
-                events = [outbox.Outgoing(_recruited()) for _ in range(count)]
-                rows.append(await outbox.append(db, session, events))
+                await outbox.append(db, session, [outbox.Outgoing(_recruited()) for _ in range(count)])
         # The first row was written a minute ago (as if the relay had been away since).
-        await db[OUTBOX].update_one({"_id": rows[0]}, {"$set": {"at": datetime.now(UTC) - timedelta(seconds=60)}})
+        first = await db[OUTBOX].find_one({}, sort=[("written_ns", 1)])
+        await db[OUTBOX].update_one({"_id": first["_id"]}, {"$set": {"at": datetime.now(UTC) - timedelta(seconds=60)}})
+        await refresh_outbox_backlog(db)  # not numbered yet
+        assert REGISTRY.get_sample_value("organising_outbox_events_waiting") == 4
+        assert REGISTRY.get_sample_value("organising_outbox_oldest_waiting_seconds") >= 60
+
+        assert await outbox.number_waiting(db, most_rows=10) == 2
+        rows = [row["seq"] async for row in db[OUTBOX].find({}, sort=[("seq", 1)])]
+        assert rows == [1, 2], "numbered in the order written, one number per event"
         await refresh_outbox_backlog(db)
         assert REGISTRY.get_sample_value("organising_outbox_events_waiting") == 4
         assert REGISTRY.get_sample_value("organising_outbox_oldest_waiting_seconds") >= 60

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer
 
 from organising_shared.decoding import Rejection, decode_event
 from recruitment.config import RecruitmentSettings
-from recruitment.outbox import published_up_to
+from recruitment.outbox import all_published
 from recruitment.store import OUTBOX
 from tests.integration.helpers import eventually, read_topic
 
@@ -24,8 +24,7 @@ async def outbox_drained(db, *, expected: int, timeout: float = 30.0) -> None:
     """Wait until the outbox holds `expected` events and the relay has marked every one published."""
 
     async def drained() -> bool:
-        last = await db[OUTBOX].find_one({}, sort=[("_id", -1)])
-        return await outbox_events(db) == expected and last is not None and await published_up_to(db) == last["_id"]
+        return await outbox_events(db) == expected and await all_published(db)
 
     await eventually(drained, timeout=timeout, what=f"outbox of {expected} events all published")
 

@@ -36,7 +36,7 @@ class _Client:
         self.transactions: list[list[str]] = []
 
     @contextlib.asynccontextmanager
-    async def start_session(self):
+    async def start_session(self, **options):
         yield _Session(self.transactions)
 
 
@@ -127,7 +127,7 @@ async def test_the_store_away_fails_every_write_of_the_group_and_the_next_group_
         away = True
 
         @contextlib.asynccontextmanager
-        async def start_session(self):
+        async def start_session(self, **options):
             if self.away:
                 self.away = False
                 raise ServerSelectionTimeoutError("no store")
@@ -145,7 +145,7 @@ async def test_a_write_sent_to_the_next_group_is_not_failed_by_its_old_group_s_f
         sessions = 0
 
         @contextlib.asynccontextmanager
-        async def start_session(self):
+        async def start_session(self, **options):
             self.sessions += 1
             if self.sessions == 2:
                 raise ServerSelectionTimeoutError("no store")
@@ -157,3 +157,45 @@ async def test_a_write_sent_to_the_next_group_is_not_failed_by_its_old_group_s_f
     results = await _run_together(groups, _write("a", fail=lambda s: next(lost)), _write("b"))
     assert results[0] == "a"  # its next group committed it, and that is its answer
     assert isinstance(results[1], ServerSelectionTimeoutError)
+
+
+async def test_more_writes_than_one_group_takes_commit_in_groups_at_once():
+    both_running = asyncio.Event()
+    running = 0
+
+    def _blocking(name: str):
+        async def work(session: _Session) -> str:
+            nonlocal running
+            session.ran.append(name)
+            if name in ("w0", "w2"):  # the first write of each group waits until both groups are at the store
+                running += 1
+                if running == 2:
+                    both_running.set()
+                await asyncio.wait_for(both_running.wait(), timeout=2)
+            return name
+
+        return work
+
+    client = _Client()
+    groups = GroupCommit(client, max_group=2, linger_seconds=0.001, max_in_flight=2)  # type: ignore[arg-type]
+    results = await _run_together(groups, *(_blocking(f"w{i}") for i in range(4)))
+    assert results == ["w0", "w1", "w2", "w3"], "with one group at a time the first would have waited for the second in vain"
+    assert sorted(client.transactions) == [["w0", "w1"], ["w2", "w3"]]
+
+
+async def test_one_group_at_a_time_when_told_so():
+    client = _Client()
+    groups = GroupCommit(client, max_group=2, linger_seconds=0.001, max_in_flight=1)  # type: ignore[arg-type]
+    order: list[str] = []
+
+    def _noting(name: str):
+        async def work(session: _Session) -> str:
+            order.append(f"start {name}")
+            await asyncio.sleep(0.01)
+            order.append(f"end {name}")
+            return name
+
+        return work
+
+    assert await _run_together(groups, *(_noting(f"w{i}") for i in range(4))) == ["w0", "w1", "w2", "w3"]
+    assert order == [f"{what} w{i}" for i in range(4) for what in ("start", "end")]

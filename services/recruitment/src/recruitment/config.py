@@ -56,6 +56,9 @@ class RecruitmentSettings(OrganisingSettings):
     intake_group_linger_seconds: float = Field(
         default=0.002, ge=0, description="How long a write waits for others to join its transaction (group commit)"
     )
+    intake_group_in_flight: int = Field(
+        default=2, ge=1, description="Group transactions committing at once per process (group commit; 1: one after another)"
+    )
     import_chunk_rows: int = Field(default=1000, ge=1, description="Rows registered per store transaction in an import")
     import_stalled_seconds: float = Field(
         default=120.0, gt=0, description="A background import not updated for this long reads as interrupted (its replica stopped)"

@@ -1,12 +1,22 @@
 """Group commit: the writes that arrive while a transaction commits share the next transaction.
 
-Every write bumps the one outbox counter (`outbox`), so two transactions in flight at once
-conflict on it; one write per transaction, taking turns, was the limit (43.6 registrations/s
-with 16 clients). Here one committer task per process takes every write waiting (up to
-`max_group`), runs them one after another in one transaction, and numbers their outbox rows
-with one counter bump at the end (`outbox.numbered_at_commit`; the writes of one federation
-share one row, a document fewer per write). Under load a transaction
-carries many writes; alone, a write waits `linger_seconds` at most.
+A store transaction costs a few round trips however much it writes, so one transaction per
+write was the limit (43.6 registrations/s with 16 clients, each write also bumping the outbox's
+one counter). Here a committer task takes every write waiting (up to `max_group`), runs them
+one after another in one transaction and inserts what they wrote in one bulk write at its end.
+Under load a transaction carries many writes; alone, a write waits `linger_seconds` at most.
+
+Up to `max_in_flight` groups commit at once: when more writes wait than one group takes, or
+requests arrive while a group's transaction is at the store, the next group goes too rather
+than waiting for the first to finish. Groups do not conflict on the outbox: writers leave their
+rows unnumbered (one row per federation and group) and the relay numbers them (`outbox`); with
+a shared counter bumped in every transaction, two replicas' groups conflicted hundreds of times
+a minute. Two groups that do touch one document (the same NIK, the same idempotency key, the
+same case) conflict, and the store refuses one; the driver runs that group again.
+
+A closed loop of clients (16 connections each waiting for its answer) still falls into step:
+their requests arrive together, form one group, and come back together. `bench/bench_intake.py`
+measures that case; what limits it is in the README ("Speed").
 
 Each write still gets its own answer, idempotency record and event. A write that fails does not
 fail the others: the transaction is abandoned (the store has aborted it anyway) and run again
@@ -18,17 +28,17 @@ without that write, which gets its error:
 - a lost race on a unique key (`DuplicateKeyError`: a NIK claimed, an idempotency record
   written, by another replica or an earlier write of the same group) goes to the next group,
   where it sees the winner's state and answers from it, as `store.in_transaction` did;
-- a transient error (a write conflict with another replica's group) retries the whole group:
-  the driver's `with_transaction` does that.
+- a transient error (a write conflict with another group) retries the whole group: the driver's
+  `with_transaction` does that.
 
-Within a group, a write's inserts wait for the group's end (`insert`): with the group's outbox
-rows, numbered by one counter bump, they go in one client-level bulk write, instead of a store
-round trip per write, collection and document. A
+Within a group, a write's inserts wait for the group's end (`insert`): they go in one
+client-level bulk write, instead of a store round trip per write, collection and document. A
 duplicate key found then is charged to the write whose document it was, as above (its
 `on_duplicate` says so to the write first: a registration then looks its NIK up on its next run).
 
-Writes are run in the order they arrived, so the events of one workplace reach the outbox, and
-Kafka, in the order their requests were taken.
+Within a group, writes run in the order they arrived. Writes in two groups at once are
+independent of each other (neither saw the other's state), and their events may reach Kafka in
+either order; a write that depends on another runs after it committed (see `outbox`, "Order").
 """
 
 from __future__ import annotations
@@ -39,7 +49,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol, TypeVar, cast
 
 from prometheus_client import Counter, Gauge, Histogram
 from pymongo import AsyncMongoClient, InsertOne
@@ -48,7 +58,6 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ClientBulkWriteException, DuplicateKeyError, OperationFailure, PyMongoError
 
 from organising_shared.observability.tracing import current_traceparent
-from recruitment import outbox
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +112,14 @@ class _Inserts:
     waiting: dict[str, tuple[AsyncCollection, list[tuple[dict[str, Any], _Pending | None, Callable[[], None] | None]]]] = field(
         default_factory=dict
     )
+    kept: dict[str, _GroupState] = field(default_factory=dict)  # other modules' state for this group (`group_state`)
+
+    async def finish(self) -> None:
+        """What the group's writes left for its end (the kept states' own writes first), in one bulk write."""
+        self.current = None  # what the states write is no one write's
+        for state in self.kept.values():
+            await state.finish()
+        await self.flush()
 
     def add(self, collection: AsyncCollection, documents: list[dict[str, Any]], on_duplicate: Callable[[], None] | None = None) -> None:
         _, entries = self.waiting.setdefault(collection.full_name, (collection, []))
@@ -160,10 +177,31 @@ class _Inserts:
         raise _WriteFailed(owner, DuplicateKeyError("duplicate key", _DUPLICATE_KEY)) from error
 
 
+class _GroupState(Protocol):
+    async def finish(self) -> None: ...
+
+
+S = TypeVar("S", bound=_GroupState)
+
+
+def group_state(session: AsyncClientSession | None, name: str, create: Callable[[], S]) -> S | None:
+    """State kept for the group whose transaction `session` is (None outside a group), created on
+    first use; its `finish()` runs when the group's writes have all run, before their inserts go
+    out. The outbox keeps a group's rows this way, to store them as one row per federation."""
+    inserts = _inserts.get()
+    if inserts is None or session is None or inserts.session is not session:
+        return None
+    if name not in inserts.kept:
+        inserts.kept[name] = create()
+    return cast(S, inserts.kept[name])
+
+
 _DUPLICATE_KEY = 11000
 _WRITE_CONFLICT = 112
 _BULK_WRITE_MOST = 500  # documents; more go as one insert_many per collection
 _inserts: ContextVar[_Inserts | None] = ContextVar("group_inserts", default=None)
+# The request whose write runs now: the committer runs outside the requests' tasks (`outbox` reads it).
+writing_traceparent: ContextVar[str | None] = ContextVar("group_writing_traceparent", default=None)
 
 
 async def insert(
@@ -208,39 +246,53 @@ class GroupCommit:
     client: AsyncMongoClient
     max_group: int = 64
     linger_seconds: float = 0.002
+    max_in_flight: int = 2
     on_commit: Callable[[], None] = lambda: None
     _queue: deque[_Pending] = field(default_factory=deque)
-    _committer: asyncio.Task | None = None
+    _committers: set[asyncio.Task] = field(default_factory=set)
+    _lingering: int = 0
 
     async def run(self, work: Work) -> Any:
         """Run `work` in a transaction shared with the writes waiting beside it; its own result or error."""
         pending = _Pending(work, asyncio.get_running_loop().create_future(), current_traceparent())
         self._queue.append(pending)
         WAITING.set(len(self._queue))
-        if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_while_waiting(), name="intake group commit")
+        # A committer lingering takes this write; otherwise start one, unless enough are committing.
+        if self._lingering == 0:
+            self._start_committer()
         # A caller that goes away (client disconnect) does not stop the group: its write may
         # commit, as it could have just before the disconnect anyway.
         return await asyncio.shield(pending.done)
 
+    def _start_committer(self) -> None:
+        if len(self._committers) < self.max_in_flight:
+            committer = asyncio.create_task(self._commit_while_waiting(), name="intake group commit")
+            self._committers.add(committer)
+            committer.add_done_callback(self._committers.discard)
+
     async def _commit_while_waiting(self) -> None:
-        try:
-            while self._queue:
-                if self.linger_seconds and len(self._queue) < self.max_group:
-                    # A few more milliseconds let the requests on their way join this transaction.
-                    await asyncio.sleep(self.linger_seconds)
-                group = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_group))]
-                WAITING.set(len(self._queue))
+        while self._queue:
+            if self.linger_seconds and len(self._queue) < self.max_group:
+                # A few more milliseconds let the requests on their way join this transaction.
+                self._lingering += 1
                 try:
-                    await self._commit(group)
-                except BaseException as error:  # the store is away, or the task is cancelled: each write learns it
-                    for pending in group:
-                        if not pending.done.done():
-                            pending.done.set_exception(error)
-                    if isinstance(error, asyncio.CancelledError):
-                        raise
-        finally:
-            self._committer = None
+                    await asyncio.sleep(self.linger_seconds)
+                finally:
+                    self._lingering -= 1
+                if not self._queue:
+                    break  # another committer took them
+            group = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_group))]
+            WAITING.set(len(self._queue))
+            if self._queue:
+                self._start_committer()  # more than one group waits: the next need not wait for this one
+            try:
+                await self._commit(group)
+            except BaseException as error:  # the store is away, or the task is cancelled: each write learns it
+                for pending in group:
+                    if not pending.done.done():
+                        pending.done.set_exception(error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
 
     async def _commit(self, group: list[_Pending]) -> None:
         active = list(group)
@@ -259,7 +311,11 @@ class GroupCommit:
                     await self._run_all(session, active)
 
                 try:
-                    async with self.client.start_session() as session:
+                    # Not causally consistent: a session that has run a statement sends its cluster
+                    # time as a read concern with the next transaction's first statement, which may
+                    # be the group's bulk write, and SecantusDB refuses a read concern there. A
+                    # transaction reads the latest committed state on the primary anyway.
+                    async with self.client.start_session(causal_consistency=False) as session:
                         await session.with_transaction(run_all)
                 except _WriteFailed as failed:
                     pending, error = failed.pending, failed.error
@@ -298,26 +354,23 @@ class GroupCommit:
                 group[index].done.set_exception(refusal)
 
     async def _run_all(self, session: AsyncClientSession, active: list[_Pending]) -> None:
-        async with outbox.numbered_at_commit(session) as rows:
-            inserts = _Inserts(session)
-            token = _inserts.set(inserts)
-            try:
-                for pending in active:
-                    rows.traceparent, inserts.current = pending.traceparent, pending
-                    try:
-                        pending.result = await pending.work(session)
-                    except Exception as error:
-                        if _transient(error):
-                            raise  # with_transaction runs the whole group again
-                        raise _WriteFailed(pending, error) from error
-                # The group's one counter bump numbers its outbox rows (one per federation in
-                # turn), which then go with the
-                # other inserts in one bulk write: three store operations for the whole group
-                # (counter, bulk write, commit), however many writes it holds.
-                if numbered := await rows.number():
-                    outbox_rows, numbered_rows = numbered
-                    inserts.current = None  # a duplicate among them is no one write's
-                    inserts.add(outbox_rows, numbered_rows)
-                await inserts.flush()
-            finally:
-                _inserts.reset(token)
+        inserts = _Inserts(session)
+        token = _inserts.set(inserts)
+        try:
+            for pending in active:
+                inserts.current = pending
+                writing = writing_traceparent.set(pending.traceparent)
+                try:
+                    pending.result = await pending.work(session)
+                except Exception as error:
+                    if _transient(error):
+                        raise  # with_transaction runs the whole group again
+                    raise _WriteFailed(pending, error) from error
+                finally:
+                    writing_traceparent.reset(writing)
+            # Everything the group's writes inserted, its outbox rows included (one per federation),
+            # in one bulk write: two store operations for the whole group (the bulk write, the
+            # commit) beside the reads its writes make.
+            await inserts.finish()
+        finally:
+            _inserts.reset(token)

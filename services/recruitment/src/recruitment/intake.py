@@ -72,12 +72,14 @@ class Intake:
         self.db = db
         self.vault = vault
         self._settings = settings
-        # Every write bumps the one outbox counter, so two transactions in flight conflict on it.
-        # The writes waiting share one transaction instead (group_commit): one counter bump for
-        # all of them. Replicas each commit their groups; their rare conflicts on the counter
-        # are retried by the driver.
+        # A store transaction costs a few round trips however much it writes: the writes waiting
+        # share one (group_commit), and a few such groups commit at once.
         self._groups = GroupCommit(
-            client, max_group=settings.intake_group_max_writes, linger_seconds=settings.intake_group_linger_seconds, on_commit=on_commit
+            client,
+            max_group=settings.intake_group_max_writes,
+            linger_seconds=settings.intake_group_linger_seconds,
+            max_in_flight=settings.intake_group_in_flight,
+            on_commit=on_commit,
         )
 
     async def transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:

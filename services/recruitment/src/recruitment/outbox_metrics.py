@@ -1,9 +1,10 @@
 """How far the outbox is behind, read when Prometheus scrapes (`observability.scrape`).
 
-Three reads by key or index, whatever the backlog: the published position, the outbox counter
-and the oldest row after the position. A count of rows waiting would walk the index over the
-whole backlog at every scrape, so what is exported is the events waiting (from the counter)
-and the age of the oldest row waiting.
+A few reads by key or index, whatever the backlog: the published position, the outbox counter,
+the row at the position, the oldest numbered row after it, and the rows not numbered yet (the
+relay numbers them every round, so they are few unless it is away). A count of all rows waiting
+would walk the index over the whole backlog at every scrape, so what is exported is the events
+waiting (numbered, from the counter, plus those not numbered) and the age of the oldest row waiting.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ OLDEST_WAITING_SECONDS = Gauge(
 async def refresh_outbox_backlog(db: AsyncDatabase) -> None:
     published = await outbox.published_up_to(db)
     counter = await db[COUNTERS].find_one({"_id": outbox.COUNTER_ID})
-    last_published = await db[OUTBOX].find_one({"_id": published}, {"last": 1}) if published else None
-    oldest = await db[OUTBOX].find_one({"seq": {"$gt": published}}, {"at": 1}, sort=[("seq", 1)])
-    written = counter["value"] if counter else 0
-    EVENTS_WAITING.set(max(written - (last_published["last"] if last_published else 0), 0))
-    written_at = oldest.get("at") if oldest else None
-    if written_at is None:
+    last_published = await db[OUTBOX].find_one({"seq": published}, {"last": 1}) if published else None
+    oldest_numbered = await db[OUTBOX].find_one({"seq": {"$gt": published}}, {"at": 1}, sort=[("seq", 1)])
+    not_numbered = await db[OUTBOX].find({"seq": outbox.NOT_NUMBERED}, {"count": 1, "at": 1}).to_list()
+    numbered = counter["value"] if counter else 0
+    waiting = max(numbered - (last_published["last"] if last_published else 0), 0)
+    EVENTS_WAITING.set(waiting + sum(row["count"] for row in not_numbered))
+    written = [row["at"] for row in [oldest_numbered, *not_numbered] if row is not None and row.get("at") is not None]
+    if not written:
         OLDEST_WAITING_SECONDS.set(0)
-    else:
-        if written_at.tzinfo is None:  # PyMongo returns naive UTC unless the client is tz-aware
-            written_at = written_at.replace(tzinfo=UTC)
-        OLDEST_WAITING_SECONDS.set(max((datetime.now(UTC) - written_at).total_seconds(), 0.0))
+        return
+    # PyMongo returns naive UTC unless the client is tz-aware.
+    oldest = min(at if at.tzinfo else at.replace(tzinfo=UTC) for at in written)
+    OLDEST_WAITING_SECONDS.set(max((datetime.now(UTC) - oldest).total_seconds(), 0.0))

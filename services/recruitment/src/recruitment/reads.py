@@ -11,23 +11,32 @@ from recruitment import outbox
 from recruitment.schemas import EventPage, MemberPage, MemberPublic, ReportedEvent
 from recruitment.store import MEMBERS, OUTBOX
 
+_NUMBER_AT_MOST = 1000
+
 
 async def events_page(db: AsyncDatabase, federation: str | None, *, after: int, limit: int) -> EventPage:
     """Events with a sequence above `after`, oldest first; `federation` None means all (admins only)."""
     scope: dict[str, Any] = {} if federation is None else {"federation": federation}
+    # Rows not numbered yet (the relay numbers them within milliseconds) are numbered now, so a
+    # federation reads its own writes at once; numbering is safe beside the relay's (outbox.py).
+    await outbox.number_waiting(db, most_rows=_NUMBER_AT_MOST)
     published = await outbox.published_up_to(db)
     # The row holding `after` may hold later events too (an import chunk is one row).
-    holding = await db[OUTBOX].find_one({**scope, "_id": {"$lte": after}, "last": {"$gt": after}}, sort=[("_id", -1)]) if after else None
+    holding = (
+        await db[OUTBOX].find_one({**scope, "seq": {"$gt": 0, "$lte": after}, "last": {"$gt": after}}, sort=[("seq", -1)])
+        if after
+        else None
+    )
     rows = [holding] if holding else []
     items: list[ReportedEvent] = []
-    cursor = db[OUTBOX].find({**scope, "_id": {"$gt": after}}, sort=[("_id", 1)], batch_size=16)
+    cursor = db[OUTBOX].find({**scope, "seq": {"$gt": after}}, sort=[("seq", 1)], batch_size=16)
     try:
         while True:
             for row in rows:
                 for index, entry in enumerate(row["events"]):
-                    sequence = row["_id"] + index
+                    sequence = row["seq"] + index
                     if sequence > after:
-                        items.append(ReportedEvent(sequence=sequence, published=row["_id"] <= published, event=json.loads(entry["value"])))
+                        items.append(ReportedEvent(sequence=sequence, published=row["seq"] <= published, event=json.loads(entry["value"])))
             if len(items) > limit:
                 break
             row = await anext(cursor, None)

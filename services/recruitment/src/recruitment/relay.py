@@ -1,8 +1,10 @@
-"""Publishes the outbox to Kafka, in outbox order, and marks what Kafka acknowledged.
+"""Numbers the outbox's new rows, publishes them to Kafka in that order, and marks what Kafka acknowledged.
 
-One relay publishes at a time: replicas compete for a lease, so two never interleave and the
-per-workplace order holds. Kafka being down (even at start-up) only delays publishing; the rows
-wait in the store and go out, in order, once it answers.
+One relay works at a time: replicas compete for a lease, so two never interleave and the
+per-workplace order holds. Writers leave their rows unnumbered (`outbox`): the relay numbers
+them first, whether Kafka answers or not, so the events page shows them at once. Kafka being
+down (even at start-up) only delays publishing; the rows wait in the store and go out, in
+order, once it answers.
 """
 
 from __future__ import annotations
@@ -97,11 +99,12 @@ class OutboxRelay:
             while True:
                 stop_if_cancelled()
                 try:
-                    await self._connect()
                     if not await self._lease.hold():
                         self._position = None  # another replica publishes now: re-read when back
                         await self._idle(self._settings.relay_lease_seconds / 3)
                         continue
+                    await outbox.number_waiting(self._db, most_rows=self._settings.relay_batch)
+                    await self._connect()
                     # A round that never completes (a producer wedged by a broker restart, a store
                     # reply that never comes) must not hold the outbox forever: it is abandoned and
                     # sent again by a new producer.
@@ -160,7 +163,7 @@ class OutboxRelay:
             self._position = await outbox.published_up_to(self._db)
         position = self._position
         rows, events = [], 0
-        # By `seq` (= `_id`), whose index the store walks; a range on `_id` scans the whole outbox.
+        # By `seq`, whose index the store walks.
         cursor = self._outbox.find({"seq": {"$gt": position}}, sort=[("seq", 1)], limit=self._settings.relay_batch, batch_size=16)
         try:
             async for row in cursor:
@@ -194,8 +197,8 @@ class OutboxRelay:
         )
         acknowledged = rows if failed is None else rows[:failed]
         if acknowledged:
-            await outbox.mark_published(self._db, acknowledged[-1]["_id"])
-            self._position = acknowledged[-1]["_id"]
+            await outbox.mark_published(self._db, acknowledged[-1]["seq"])
+            self._position = acknowledged[-1]["seq"]
         if failed is not None:
             # The position stops before the failed row: it is sent again, whole, next round. Those
             # of its events (and of later rows) that did arrive arrive twice, with the same event_id.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 T = TypeVar("T")
 
@@ -22,7 +23,7 @@ CASES = "cases"
 PLAN_ITEMS = "plan_items"  # _id = item_id: the items this intake accepted, their owner, sector and last status
 ACTIVITIES = "activities"  # _id = activity_id: reported ids, so one is never reported twice
 WORKPLACES = "workplaces"  # _id = "<federation>|<workplace_id>": the workplaces each federation registered here
-OUTBOX = "outbox"  # _id = sequence; the events to publish, kept as the record of what was reported
+OUTBOX = "outbox"  # the events to publish, numbered by `seq`, kept as the record of what was reported
 COUNTERS = "counters"
 IDEMPOTENCY = "idempotency"
 LEASES = "leases"
@@ -38,8 +39,10 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     # Few secondary indexes, on purpose: each costs every import row a write. Members point at
     # their NIK claim and import fingerprint, so leaving and erasure find them by _id.
     await db[MEMBERS].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
-    await db[OUTBOX].create_index([("federation", ASCENDING), ("_id", ASCENDING)])
-    await db[OUTBOX].create_index([("seq", ASCENDING)])  # the relay's scan (see outbox.py)
+    await db[OUTBOX].create_index([("federation", ASCENDING), ("seq", ASCENDING)])  # a federation's events page
+    await db[OUTBOX].create_index([("seq", ASCENDING)])  # the relay's scans (see outbox.py)
+    with contextlib.suppress(OperationFailure):  # the events page read by `_id` before rows were numbered by the relay
+        await db[OUTBOX].drop_index("federation_1__id_1")
     await _give_outbox_rows_their_seq(db)
     await db[IDEMPOTENCY].create_index([("member_ids", ASCENDING)])
     await db[PLAN_ITEMS].create_index([("owner", ASCENDING), ("_id", ASCENDING)])  # GET /plan-items
