@@ -9,9 +9,10 @@ Writers do not number their rows. A row is written with `seq` 0 ("not numbered y
 time it was written (`written_ns`); the relay, under its lease, numbers the rows waiting
 (`number_waiting`): one counter bump per round gives every event the next value of one
 sequence, and a row's `seq` is that of its first event and `last` that of its last (a row
-carries its event `count`, so numbering reads no events). Writers therefore share no document: concurrent transactions, of one process or of several replicas,
-do not conflict on the outbox (when every write bumped the counter, they did, and took turns).
-The relay publishes numbered rows in `seq` order and remembers a single position.
+carries its event `count`, so numbering reads no events). Writers therefore share no document:
+concurrent transactions, of one process or of several replicas, do not conflict on the outbox
+(when every write bumped the counter, they did, and took turns). The relay publishes numbered
+rows in `seq` order and remembers a single position.
 
 Order. The relay numbers the rows it finds in the order they were written (`written_ns`, taken
 when the row is stored, after its writes ran and before they commit). Two writes of which
