@@ -10,11 +10,16 @@ projection and its rebuild: a quarter to a third of their time.
 and clients, kept for the life of the process, are left out of every pass from then on) and
 lets a pass run only once `objects_between_passes` new container objects have *outlived* their
 use: a batch freed as a whole never counts towards it. The trade-off is memory: garbage that
-does form cycles waits for that many objects before it is freed.
+does form cycles waits for that many objects before it is freed, and what outlives a pass waits
+for the far rarer passes of the older generations. A long-running service therefore also runs
+`collect_every`: a full pass every few seconds, which costs little when no big batch is alive.
+Measured with `make soak` (240 s): reporting's memory grew 46 % with the raised threshold alone,
+9 % with the default thresholds (its member ledger is most of that).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import Iterator
@@ -46,3 +51,11 @@ def rare_collections(objects_between_passes: int) -> Iterator[None]:
         if _Tuning.users == 0:
             gc.set_threshold(*_Tuning.thresholds)
             gc.unfreeze()
+
+
+async def collect_every(seconds: float) -> None:
+    """A full collection every `seconds`, until cancelled: cycles that outlived the young
+    generation are otherwise kept until one of the rare passes of the older ones."""
+    while True:
+        await asyncio.sleep(seconds)
+        gc.collect()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
+import weakref
 
-from organising_shared.heap import rare_collections
+from organising_shared.heap import collect_every, rare_collections
 
 
 def test_inside_start_up_is_frozen_and_a_pass_waits_for_the_given_number_of_objects():
@@ -42,3 +45,23 @@ def test_cycles_are_still_freed_once_enough_objects_pile_up():
         finally:
             gc.callbacks.pop()
     assert sum(collected) > 0
+
+
+async def test_collect_every_frees_a_cycle_the_raised_threshold_would_keep():
+    class Node:
+        pass
+
+    with rare_collections(10**9):  # no automatic pass in this test's lifetime
+        node = Node()
+        node.self = node  # a cycle: only the collector can free it
+        gone = weakref.ref(node)
+        del node
+        assert gone() is not None
+        collector = asyncio.create_task(collect_every(0.01))
+        try:
+            deadline = time.monotonic() + 5
+            while gone() is not None and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert gone() is None, "the cycle was not collected"
+        finally:
+            collector.cancel()
