@@ -214,7 +214,6 @@ async def load(urls: list[str], count: int) -> None:
         print("  wrk is not installed (apt-get install wrk): FALLING BACK to httpx in this process, itself a load", flush=True)
         await run_clients(urls, [registration(i) for i in range(WARM_UP, WARM_UP + count)])
         return
-    run = f"{next(_runs) % 10**6:06d}"
     await asyncio.gather(
         *(
             run_wrk(
@@ -223,9 +222,10 @@ async def load(urls: list[str], count: int) -> None:
                 seconds=SECONDS,
                 connections=CONCURRENCY // len(urls),
                 script=SCRIPT,
-                script_arguments=(f"{index}{run}"[-6:],),
+                # Each wrk its own run number, so that no two send the same NIK.
+                script_arguments=(f"{next(_runs) % 10**6:06d}",),
             )
-            for index, url in enumerate(urls)
+            for url in urls
         )
     )
 
