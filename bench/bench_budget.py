@@ -72,7 +72,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bench.bench_projection import publish, workload
+from bench.bench_projection import publish, reporting_settings, workload
 from bench.table import Row
 from organising_shared.decoding import Rejection, decode_event
 from organising_shared.heap import rare_collections
@@ -81,13 +81,14 @@ from organising_shared.mongo import make_mongo_client
 from organising_shared.projections import CLOSE_TIMEOUT_SECONDS, OFFSETS_COLLECTION, Delivered, PipelinedProjection, next_positions
 from organising_shared.projections import processor as processor_module
 from organising_shared.projections.batch import Position, highest_offsets
+from organising_shared.projections.faststream import BATCH_TIMEOUT_MS, FETCH_MAX_WAIT_MS
 from organising_shared.projections.tracking import advance_positions, offsets_of, stored_positions
 from organising_shared.testing.infrastructure import Infrastructure, local_processes
 from reporting.config import ReportingSettings
 from reporting.main import COLLECT_AFTER_OBJECTS
 from reporting.projection import projector as projector_module
 from reporting.projection.apply import BatchChanges, digest_batch
-from reporting.projection.consumers import PARTITION_FETCH_BYTES
+from reporting.projection.consumers import PARTITION_FETCH_BYTES, consumed_topics
 from reporting.projection.generations import current_generation, ensure_current_generation
 from reporting.projection.projector import ReportingProjector, apply_exactly_once, generation_apply
 from reporting.read_model.ledger import MemberLedger
@@ -98,9 +99,6 @@ SMALL_BATCH = int(os.environ.get("BENCH_BUDGET_SMALL_BATCH", "25"))
 WARMUP_EVENTS = int(os.environ.get("BENCH_BUDGET_WARMUP_EVENTS", "2000"))
 GOAL_RATIO = 1.5
 STEPS = ("fetch", "decode", "digest", "store", "commit")
-# What `subscribe_projection` gives FastStream's consumer (organising_shared.projections.faststream).
-FETCH_MAX_WAIT_MS = 100
-BATCH_TIMEOUT_MS = 50
 # Every phase gets this long plus one second per this many events; slower than that is broken.
 DEADLINE_SECONDS = 60
 SLOWEST_EVENTS_PER_SECOND = 200
@@ -268,9 +266,7 @@ def instrumented(times: StepTimes) -> Iterator[None]:
 
 def consumed_partitions(settings: ReportingSettings) -> list[TopicPartition]:
     """Every partition of the topics the reporting service consumes (`consumers.register_consumers`)."""
-    topics = settings.topics
-    names = [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces]
-    return [TopicPartition(name, partition) for name in names for partition in range(settings.topic_partitions)]
+    return [TopicPartition(name, partition) for name in consumed_topics(settings.topics) for partition in range(settings.topic_partitions)]
 
 
 async def started_consumer(settings: ReportingSettings, group_id: str | None) -> AIOKafkaConsumer:
@@ -470,17 +466,6 @@ class Budget:
         return self.whole_us() <= GOAL_RATIO * self.floors_us()
 
 
-def regime_settings(infrastructure: Infrastructure, tag: str) -> ReportingSettings:
-    return ReportingSettings(
-        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
-        mongodb_url=infrastructure.mongodb_url,
-        topic_prefix=f"budget{tag}.",
-        database=f"budget{tag}_reporting",
-        consumer_group=f"budget{tag}",
-        topic_partitions=6,
-    )
-
-
 async def published(settings: ReportingSettings, count: int, tag: str) -> None:
     await ensure_organising_topics(settings)
     async with Deadline("publishing", count).timeout():
@@ -534,7 +519,7 @@ async def warm_up(infrastructure: Infrastructure, mongo: AsyncMongoClient, liste
     pay one-offs that are no event's cost (the broker creates its group offsets topic for the
     first group, code runs for the first time here and in the store)."""
     tag = uuid.uuid4().hex[:8]
-    settings = regime_settings(infrastructure, tag)
+    settings = reporting_settings(infrastructure, f"budget{tag}")
     await published(settings, count, tag)
     async with Deadline("the warm-up", count).timeout():
         await whole(settings, mongo[settings.database], listener, count, max(1, count // 4))
@@ -544,7 +529,7 @@ async def measure(
     infrastructure: Infrastructure, mongo: AsyncMongoClient, listener: CommandTimes, title: str, count: int, max_records: int | None
 ) -> Budget:
     tag = uuid.uuid4().hex[:8]
-    settings = regime_settings(infrastructure, tag)
+    settings = reporting_settings(infrastructure, f"budget{tag}")
     max_records = max_records or settings.batch_max_records
     await published(settings, count, tag)
     async with Deadline("the whole", count).timeout():

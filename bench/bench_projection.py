@@ -617,16 +617,21 @@ def rows() -> list[Row]:
     return table
 
 
-async def run(infrastructure) -> None:
-    tag = uuid.uuid4().hex[:8]
-    settings = ReportingSettings(
+def reporting_settings(infrastructure, name: str) -> ReportingSettings:
+    """A reporting deployment of its own on the shared broker and store: topics, database and group named `name`."""
+    return ReportingSettings(
         kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
         mongodb_url=infrastructure.mongodb_url,
-        topic_prefix=f"bench{tag}.",
-        database=f"bench{tag}_reporting",
-        consumer_group=f"bench{tag}",
+        topic_prefix=f"{name}.",
+        database=f"{name}_reporting",
+        consumer_group=name,
         topic_partitions=6,
     )
+
+
+async def run(infrastructure) -> None:
+    tag = uuid.uuid4().hex[:8]
+    settings = reporting_settings(infrastructure, f"bench{tag}")
     await ensure_organising_topics(settings)
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database]

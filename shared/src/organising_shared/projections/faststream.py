@@ -36,6 +36,11 @@ from organising_shared.projections.pipeline import ApplyPipeline
 
 log = logging.getLogger(__name__)
 
+# How long a fetch waits at the broker for records, and FastStream after an empty poll (see
+# `subscribe_projection`).
+FETCH_MAX_WAIT_MS = 100
+BATCH_TIMEOUT_MS = 50
+
 # A stopping service waits this long for the batch in flight (`PipelinedProjection.close`).
 CLOSE_TIMEOUT_SECONDS = 10.0
 
@@ -236,8 +241,8 @@ def subscribe_projection(
         # `batch_timeout_ms` after an empty poll. 100/50 ms keeps publish -> visible low; 20/20 ms
         # was no fresher but its idle polling slowed the API (`python -m bench projection`,
         # freshness and GET phases; figures in services/reporting/README.md).
-        fetch_max_wait_ms=100,
-        batch_timeout_ms=50,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
         max_partition_fetch_bytes=partition_fetch_bytes,
         title=f"{group_id}/projection",
     )

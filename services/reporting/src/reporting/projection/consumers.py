@@ -12,6 +12,7 @@ from organising_shared.projections import (
     PipelinedProjection,
     subscribe_projection,
 )
+from organising_shared.topics import Topics
 from reporting.config import ReportingSettings
 from reporting.projection.projector import ReportingProjector
 
@@ -20,6 +21,11 @@ from reporting.projection.projector import ReportingProjector
 # 2 MB fills them, a little faster for some 70 MB more at the service's peak (measured by
 # `python -m bench projection`; its latest figures are in services/reporting/README.md).
 PARTITION_FETCH_BYTES = 2 * 1024 * 1024
+
+
+def consumed_topics(topics: Topics) -> list[str]:
+    """Every topic the reporting projection reads (the live consumer, the rebuild, the benchmarks)."""
+    return [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces]
 
 
 def register_consumers(
@@ -42,7 +48,7 @@ def register_consumers(
     return subscribe_projection(
         broker,
         projector,
-        topics=[topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces],
+        topics=consumed_topics(topics),
         group_id=settings.consumer_group,
         max_records=settings.batch_max_records,
         partition_fetch_bytes=PARTITION_FETCH_BYTES,

@@ -42,6 +42,7 @@ from organising_shared.projections.tracking import (
 )
 from reporting.config import ReportingSettings
 from reporting.projection.apply import apply_batch, digest_batch
+from reporting.projection.consumers import consumed_topics
 from reporting.projection.generations import (
     GENERATIONS,
     POINTER,
@@ -185,7 +186,6 @@ async def rebuild(
         dead_letters=_NotDeadLettered(),
         consumer="reporting-rebuild",
     )
-    topics = settings.topics
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=None,
@@ -201,7 +201,7 @@ async def rebuild(
             partitions = await _assign_everything(
                 consumer,
                 settings.kafka_bootstrap_servers,
-                [topics.membership, topics.violations, topics.targets, topics.plans, topics.activities, topics.workplaces],
+                consumed_topics(settings.topics),
             )
             positions = [(tp.topic, tp.partition) for tp in partitions]
             while True:
