@@ -26,6 +26,7 @@ import os
 import statistics
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
 import httpx
@@ -187,13 +188,34 @@ async def dispatcher_run(mongo_url: str, urls: list[str], hanging: list[str], pe
     claims = REGISTRY.get_sample_value("organising_delivery_claim_seconds_count") or 0
     claim_seconds = REGISTRY.get_sample_value("organising_delivery_claim_seconds_sum") or 0
     print(f"  ({claims:.0f} claims so far, {claim_seconds / max(claims, 1) * 1000:.0f} ms each on average)", flush=True)
-    rows = await database[DELIVERIES].find(finished, projection={"status": 1, "delivered_at": 1}).to_list()
+    rows = await database[DELIVERIES].find(finished, projection={"status": 1, "delivered_at": 1, "subscription_id": 1}).to_list()
     failed = sum(row["status"] == "failed" for row in rows)
     arrived = sorted(row["delivered_at"].replace(tzinfo=UTC).timestamp() - started for row in rows if row.get("delivered_at"))
+    _print_spread(rows, started)
     await mongo.drop_database(settings.database)
     await mongo.close()
     p95 = statistics.quantiles(arrived, n=20)[18] if len(arrived) > 1 else float("nan")
     return total / elapsed, p95, failed
+
+
+def _print_spread(rows: list[dict], started: float) -> None:
+    """Where a run's time went: when the first delivery arrived (the ramp), how evenly the
+    receivers were served (the last one done sets the figure), and deliveries per half second."""
+    last: dict[str, float] = {}
+    per_half_second: Counter[int] = Counter()
+    for row in rows:
+        if row.get("delivered_at"):
+            at = row["delivered_at"].replace(tzinfo=UTC).timestamp() - started
+            last[row["subscription_id"]] = max(at, last.get(row["subscription_id"], 0.0))
+            per_half_second[int(at * 2)] += 1
+    if not last:
+        return
+    first = min(per_half_second) / 2
+    print(
+        f"  receivers' last delivery {min(last.values()):.2f}-{max(last.values()):.2f} s after the start "
+        f"(first within {first + 0.5:.1f} s); per half second: {[per_half_second[i] for i in range(max(per_half_second) + 1)]}",
+        flush=True,
+    )
 
 
 def _outcomes() -> float:
