@@ -51,6 +51,8 @@ IdempotencyKey = Annotated[
     ),
 ]
 MemberRefPath = Annotated[MemberRef, Path(description="The member's pseudonym, as returned at registration")]
+# Ids the federations choose may hold a slash (001/PUK-FSPMI/VII/2026): routes take them with
+# `{…:path}`, so that they can be sent as %2F (decoded before routing) or as they are.
 CaseIdPath = Annotated[Identifier, Path(description="The case id, as returned when the violation was reported")]
 FederationQuery = Annotated[
     str | None, Query(max_length=16, description="Federation code (an admin names one; a federation token reads its own)")
@@ -237,7 +239,7 @@ def build_router() -> APIRouter:
         return await answer(intake, intake.report_violation(federation, body), idempotency_scope(intake, principal, key, request, body))
 
     @router.post(
-        "/violations/{case_id}/progress",
+        "/violations/{case_id:path}/progress",
         status_code=201,
         response_model=EventWritten,
         tags=["violations"],
@@ -251,7 +253,7 @@ def build_router() -> APIRouter:
         )
 
     @router.post(
-        "/violations/{case_id}/close",
+        "/violations/{case_id:path}/close",
         status_code=201,
         response_model=EventWritten,
         tags=["violations"],

@@ -35,6 +35,7 @@ from recruitment.organising_schemas import (
 from recruitment.reference_data import reference_data
 from recruitment.schemas import Identifier
 
+# Ids the federations choose may hold a slash: the routes take them with `{…:path}` (see api.py).
 ItemIdPath = Annotated[ShortId, Path(description="The plan item's id, as returned when it was added")]
 WorkplaceIdPath = Annotated[Identifier, Path(description="The federation's id of the workplace, as registered")]
 
@@ -77,7 +78,7 @@ def build_organising_router() -> APIRouter:
         return await answer(intake, organising.add_plan_item(owner, body), idempotency_scope(intake, principal, key, request, body))
 
     @router.post(
-        "/plan-items/{item_id}/progress",
+        "/plan-items/{item_id:path}/progress",
         status_code=status.HTTP_201_CREATED,
         response_model=PlanItemWritten,
         tags=["action plans"],
@@ -162,7 +163,7 @@ def build_organising_router() -> APIRouter:
         )
 
     @router.post(
-        "/workplaces/{workplace_id}/updates",
+        "/workplaces/{workplace_id:path}/updates",
         status_code=status.HTTP_201_CREATED,
         response_model=WorkplaceUpdateWritten,
         tags=["workplaces"],

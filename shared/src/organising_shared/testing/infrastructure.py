@@ -62,6 +62,20 @@ def local_processes(base: Path | None = None) -> Iterator[Infrastructure]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def local_store(base: Path | None = None) -> Iterator[str]:
+    """A SecantusDB process alone, for what needs no Kafka (a benchmark of the store's users
+    should not share two cores with an idle broker's start-up); yields its URL."""
+    folder = Path(tempfile.mkdtemp(prefix="organising-store-", dir=base))
+    store = StoreNode(folder / "store")
+    try:
+        store.start()
+        yield store.url
+    finally:
+        store.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _docker_answers() -> bool:
     if os.environ.get("ORGANISING_TEST_NO_DOCKER"):
         return False

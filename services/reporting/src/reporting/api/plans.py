@@ -52,7 +52,9 @@ def plans_router() -> APIRouter:
             list_items=principal.role is not Role.VIEWER,
         )
 
-    @router.get("/plans/{item_id}", summary="One plan item with its history of progress")
+    # `:path`: federations number their records like 001/PUK-FSPMI/VII/2026, and an id may hold
+    # a slash (sent as %2F or as is).
+    @router.get("/plans/{item_id:path}", summary="One plan item with its history of progress")
     async def get_plan_item(request: Request, principal: CurrentPrincipal, item_id: ItemPath) -> dict[str, Any]:
         if principal.role is Role.VIEWER:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "a viewer reads plan figures only, not single items")

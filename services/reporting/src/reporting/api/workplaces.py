@@ -51,7 +51,7 @@ def workplaces_router() -> APIRouter:
             suppress_small=not principal.is_admin,
         )
 
-    @router.get("/workplaces/{federation}/{workplace_id}", summary="One workplace with its history of updates")
+    @router.get("/workplaces/{federation}/{workplace_id:path}", summary="One workplace with its history of updates")
     async def get_workplace(
         request: Request, principal: CurrentPrincipal, federation: FederationPath, workplace_id: WorkplacePath
     ) -> dict[str, Any]:
