@@ -4,7 +4,11 @@ to apply is digested again."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
+import threading
+import time
 
 import pytest
 
@@ -23,9 +27,12 @@ class _Recorder:
         self.digested: list[list[str]] = []
         self.applied: list[list[str]] = []
 
+        self.threads: list[str] = []
+
     def digest(self, delivered) -> list[str]:
         ids = [str(item.event.event_id) for item in delivered]
         self.digested.append(ids)
+        self.threads.append(threading.current_thread().name)
         return ids
 
     async def apply(self, digested: list[str], session) -> None:
@@ -90,3 +97,51 @@ async def test_a_batch_partly_applied_since_it_was_prepared_has_only_the_rest_di
     assert theirs.applied == [ids[:2]]
     assert mine.applied == [ids[2:]]  # not the stale digest of all three
     assert mine.digested == [ids, ids[2:]]
+
+
+async def test_a_batch_larger_than_the_yield_step_is_digested_off_the_event_loop(database, isolated_settings):
+    recorder = _Recorder()
+    projector = _projector(database, isolated_settings, recorder)
+    records, ids = _records(isolated_settings, 12)
+    loop_thread = threading.current_thread().name
+
+    small = await projector.prepare(records[:5], yield_every=10)
+    large = await projector.prepare(records, yield_every=10)
+    unbounded = await projector.prepare(records)
+    assert recorder.digested == [ids[:5], ids, ids]
+    # Small batches (and callers that do not ask to yield) keep the digest on the loop: a thread
+    # hop would only add latency; a large one leaves the loop free for the API meanwhile.
+    assert recorder.threads[0] == loop_thread and recorder.threads[2] == loop_thread
+    assert recorder.threads[1] != loop_thread
+    assert small is not None and large is not None and unbounded is not None
+    assert await projector.apply(large) == 12 and recorder.applied == [ids]
+
+
+async def test_the_event_loop_answers_while_a_large_batch_is_digested(database, isolated_settings):
+    slow = _Recorder()
+    original = slow.digest
+
+    def slow_digest(delivered):
+        busy_until = time.perf_counter() + 0.3  # a digest that holds the interpreter for 300 ms
+        while time.perf_counter() < busy_until:
+            pass
+        return original(delivered)
+
+    slow.digest = slow_digest  # type: ignore[method-assign]
+    projector = _projector(database, isolated_settings, slow)
+    records, _ = _records(isolated_settings, 12)
+    ticks: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        await projector.prepare(records, yield_every=10)
+    finally:
+        ticker.cancel()
+        ticks.append(time.perf_counter())
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
+    assert len(ticks) > 10 and max(gaps) < 0.1, f"the loop stalled {max(gaps) * 1000:.0f} ms"

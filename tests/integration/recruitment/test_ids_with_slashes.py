@@ -44,6 +44,8 @@ async def test_a_case_a_plan_item_and_a_workplace_with_slashes_in_their_ids_are_
 
     # A case that was never reported is still a clear 404, slashes or not.
     unknown = await client.post(
-        f"/api/v1/violations/{quote('case-fspmi-002/PUK/2026', safe='')}/close", json={"outcome": "won", "closed_on": "2026-04-20"}, headers=fspmi
+        f"/api/v1/violations/{quote('case-fspmi-002/PUK/2026', safe='')}/close",
+        json={"outcome": "won", "closed_on": "2026-04-20"},
+        headers=fspmi,
     )
     assert unknown.status_code == 404
