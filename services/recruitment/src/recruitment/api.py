@@ -51,7 +51,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 MemberRefPath = Annotated[MemberRef, Path(description="The member's pseudonym, as returned at registration")]
-# Ids the federations choose may hold a slash (001/PUK-FSPMI/VII/2026): routes take them with
+# Ids the federations choose may hold a slash (case-fspmi-001/PUK/VII/2026): routes take them with
 # `{…:path}`, so that they can be sent as %2F (decoded before routing) or as they are.
 CaseIdPath = Annotated[Identifier, Path(description="The case id, as returned when the violation was reported")]
 FederationQuery = Annotated[

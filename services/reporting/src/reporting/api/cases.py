@@ -73,7 +73,7 @@ def cases_router() -> APIRouter:
         cases, next_after = await case_page(request.app.state.reporting_database, filters, today, limit=limit, after=cursor)
         return {"as_of": datetime.now(JAKARTA).isoformat(timespec="seconds"), "cases": cases, "next_after": next_after}
 
-    # `:path`: federations number their records like 001/PUK-FSPMI/VII/2026, and an id may hold
+    # `:path`: federations number their records like case-fspmi-001/PUK/VII/2026, and an id may hold
     # a slash (sent as %2F or as is). GET /api/v1/violations/summary, registered first, keeps its path.
     @router.get("/violations/{case_id:path}", summary="One case with its stage timeline and each stage's statutory deadline")
     async def get_case(request: Request, principal: CurrentPrincipal, case_id: CasePath) -> dict[str, Any]:

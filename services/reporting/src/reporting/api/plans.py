@@ -52,7 +52,7 @@ def plans_router() -> APIRouter:
             list_items=principal.role is not Role.VIEWER,
         )
 
-    # `:path`: federations number their records like 001/PUK-FSPMI/VII/2026, and an id may hold
+    # `:path`: federations number their records like plan-fspmi-2026/07, and an id may hold
     # a slash (sent as %2F or as is).
     @router.get("/plans/{item_id:path}", summary="One plan item with its history of progress")
     async def get_plan_item(request: Request, principal: CurrentPrincipal, item_id: ItemPath) -> dict[str, Any]:
