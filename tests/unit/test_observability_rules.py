@@ -19,6 +19,7 @@ import organising_shared.metrics
 import organising_shared.observability.http
 import organising_shared.observability.lag  # noqa: F401
 import recruitment.outbox_metrics  # noqa: F401
+import reporting.projection.projector  # noqa: F401 - registers the member ledger's gauge
 
 ROOT = Path(__file__).resolve().parents[2]
 OBSERVABILITY = ROOT / "infra" / "observability"
