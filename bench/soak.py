@@ -35,7 +35,6 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from organising_shared.settings import OrganisingSettings
 from organising_shared.testing.local_stack import SERVICE_NAMES, LocalStack, rss_kib
@@ -46,6 +45,7 @@ from tests.faults.checks import (
     reporting_caught_up,
 )
 from tests.faults.flow import IntakeFlow, KafkaFlow, expected_totals
+from tests.integration.helpers import sample
 from tests.integration.notifications.receivers import webhook_receiver
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
@@ -101,13 +101,9 @@ async def group_lag(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, grou
 async def ledger_members(http: httpx.AsyncClient) -> float | None:
     """`organising_member_ledger_members` from reporting's /metrics (None until it is set)."""
     try:
-        text = (await http.get("/metrics")).text
+        return sample((await http.get("/metrics")).text, "organising_member_ledger_members")
     except httpx.HTTPError:
         return None
-    for family in text_string_to_metric_families(text):
-        if family.name == "organising_member_ledger_members":
-            return family.samples[0].value if family.samples else None
-    return None
 
 
 async def sample_forever(stack: LocalStack, samples: Samples, started: float, pids: dict[str, int | None]) -> None:

@@ -1,4 +1,5 @@
-"""Helpers for integration tests: a plain producer, a topic reader, polling with a deadline."""
+"""Helpers for integration tests: a plain producer, a topic reader, polling with a deadline, a
+metric read from a `/metrics` page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 
 T = TypeVar("T")
 
@@ -55,3 +57,12 @@ async def read_topic(bootstrap: str, topic: str, *, expected: int, timeout: floa
 
 def as_json(value: dict[str, Any]) -> bytes:
     return json.dumps(value).encode()
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of one series in a Prometheus text exposition, or None if it is absent."""
+    for family in text_string_to_metric_families(text):
+        for series in family.samples:
+            if series.name == name and all(series.labels.get(key) == value for key, value in labels.items()):
+                return series.value
+    return None

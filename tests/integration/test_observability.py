@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from notifications.config import NotificationsSettings
 from organising_shared.auth import Role, TokenStore
@@ -25,7 +24,7 @@ from recruitment.main import create_app as recruitment_app
 from recruitment.outbox_metrics import refresh_outbox_backlog
 from recruitment.store import OUTBOX
 from reporting.config import ReportingSettings
-from tests.integration.helpers import eventually
+from tests.integration.helpers import eventually, sample
 from tests.integration.notifications.conftest import (
     ADMIN_TOKEN,  # the notifications client sends it
     webhook,
@@ -39,15 +38,6 @@ from tests.unit.notifications import events as examples
 from tests.unit.shared.observability.spans import recorded_spans
 
 pytestmark = pytest.mark.integration
-
-
-def sample(text: str, name: str, **labels: str) -> float | None:
-    """The value of one series in a Prometheus text exposition, or None if it is absent."""
-    for family in text_string_to_metric_families(text):
-        for series in family.samples:
-            if series.name == name and all(series.labels.get(key) == value for key, value in labels.items()):
-                return series.value
-    return None
 
 
 async def scrape(client: httpx.AsyncClient) -> str:

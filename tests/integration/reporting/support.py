@@ -101,6 +101,11 @@ async def applied_offsets(settings: ReportingSettings) -> int:
         await mongo.close()
 
 
+async def applied_at_least(settings: ReportingSettings, expected: int) -> bool:
+    """Whether the current generation has applied `expected` records (for `eventually`)."""
+    return await applied_offsets(settings) >= expected
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

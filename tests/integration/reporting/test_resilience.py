@@ -16,7 +16,15 @@ from aiokafka.admin import AIOKafkaAdminClient
 from reporting.projection.rebuild import rebuild
 from tests.integration.helpers import eventually
 from tests.integration.reporting import builders as b
-from tests.integration.reporting.support import applied_offsets, counters, publish_many, running_service, service_process, year_totals
+from tests.integration.reporting.support import (
+    applied_at_least,
+    applied_offsets,
+    counters,
+    publish_many,
+    running_service,
+    service_process,
+    year_totals,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +46,11 @@ def thousand_events() -> list[dict]:
     return events
 
 
-async def _applied_at_least(settings, expected):
-    return await applied_offsets(settings) >= expected
-
-
 async def test_a_duplicate_storm_counts_every_event_once(reporting_settings, infrastructure):
     events = thousand_events()
     async with running_service(reporting_settings):
         await publish_many(reporting_settings, events * 3)
-        await eventually(lambda: _applied_at_least(reporting_settings, 3000), timeout=60, what="3,000 records applied")
+        await eventually(lambda: applied_at_least(reporting_settings, 3000), timeout=60, what="3,000 records applied")
         live = await counters(reporting_settings)
     assert year_totals(live) == {"members_recruited": 600, "members_left": 200, "union_units_established": 100, "cases_resolved": 50}
     rebuilt = await rebuild(reporting_settings)
@@ -60,13 +64,13 @@ async def test_a_consumer_killed_mid_batch_restarts_with_exact_figures(reporting
     ]
     with service_process(reporting_settings, ORGANISING_BATCH_MAX_RECORDS="200") as process:
         await publish_many(reporting_settings, events)
-        await eventually(lambda: _applied_at_least(reporting_settings, 600), timeout=60, what="the service is consuming")
+        await eventually(lambda: applied_at_least(reporting_settings, 600), timeout=60, what="the service is consuming")
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     applied_when_killed = await applied_offsets(reporting_settings)
     assert applied_when_killed < total, "the service finished before it was killed; nothing was tested"
     with service_process(reporting_settings, ORGANISING_BATCH_MAX_RECORDS="200"):
-        await eventually(lambda: _applied_at_least(reporting_settings, total), timeout=150, what="every record applied after the restart")
+        await eventually(lambda: applied_at_least(reporting_settings, total), timeout=150, what="every record applied after the restart")
     live = await counters(reporting_settings)
     assert year_totals(live)["members_recruited"] == total
     rebuilt = await rebuild(reporting_settings)
@@ -90,7 +94,7 @@ async def test_two_instances_in_one_group_share_the_partitions_and_count_exactly
         finally:
             await admin.close()
         await publish_many(reporting_settings, events * 2)
-        await eventually(lambda: _applied_at_least(reporting_settings, 2000), timeout=60, what="2,000 records applied")
+        await eventually(lambda: applied_at_least(reporting_settings, 2000), timeout=60, what="2,000 records applied")
         live = await counters(reporting_settings)
     assert year_totals(live) == {"members_recruited": 600, "members_left": 200, "union_units_established": 100, "cases_resolved": 50}
     rebuilt = await rebuild(reporting_settings)
@@ -102,11 +106,11 @@ async def test_a_rebuild_while_events_keep_arriving_switches_over_without_losing
     during = [b.recruited(f"d{i}", sector=SECTORS[i % 5], workplace=f"wp-{i % 23}") for i in range(1500)]
     async with running_service(reporting_settings.model_copy(update={"batch_max_records": 100})):
         await publish_many(reporting_settings, first)
-        await eventually(lambda: _applied_at_least(reporting_settings, 300), timeout=60, what="the live consumer is busy")
+        await eventually(lambda: applied_at_least(reporting_settings, 300), timeout=60, what="the live consumer is busy")
         publishing = asyncio.create_task(publish_many(reporting_settings, during))
         switched = await rebuild(reporting_settings, batch_records=200)
         await publishing
-        await eventually(lambda: _applied_at_least(reporting_settings, 3000), timeout=90, what="every record applied after the switch")
+        await eventually(lambda: applied_at_least(reporting_settings, 3000), timeout=90, what="every record applied after the switch")
         live = await counters(reporting_settings)
     assert switched.previous != switched.generation
     assert year_totals(live)["members_recruited"] == 3000

@@ -107,20 +107,21 @@ def pick_in_turns(candidates: list[dict[str, Any]], holding: Counter[str], limit
     for candidate in candidates:
         queues.setdefault(candidate["receiver"], deque()).append(candidate)
     held = Counter(holding)
-    turns = [
-        (not rows[0].get("urgent"), held[receiver], rows[0]["next_attempt_at"], receiver)
-        for receiver, rows in queues.items()
-        if held[receiver] < limits[receiver]
-    ]
+
+    def turn(receiver: str) -> tuple[bool, int, Any, str]:
+        """The receiver's place in line: its next row's urgency, what it holds, that row's age."""
+        row = queues[receiver][0]
+        return (not row.get("urgent"), held[receiver], row["next_attempt_at"], receiver)
+
+    turns = [turn(receiver) for receiver in queues if held[receiver] < limits[receiver]]
     heapq.heapify(turns)
     chosen: list[dict[str, Any]] = []
     while turns and len(chosen) < room:
         receiver = heapq.heappop(turns)[-1]
-        rows = queues[receiver]
-        chosen.append(rows.popleft())
+        chosen.append(queues[receiver].popleft())
         held[receiver] += 1
-        if rows and held[receiver] < limits[receiver]:
-            heapq.heappush(turns, (not rows[0].get("urgent"), held[receiver], rows[0]["next_attempt_at"], receiver))
+        if queues[receiver] and held[receiver] < limits[receiver]:
+            heapq.heappush(turns, turn(receiver))
     return chosen
 
 

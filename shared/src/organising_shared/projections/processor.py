@@ -124,7 +124,7 @@ class ExactlyOnceProjector:
                 delivered.append(Delivered(outcome, record.topic, record.partition, record.offset, record.key, record.value))
             if yield_every and position % yield_every == 0:
                 await asyncio.sleep(0)
-        off_loop = bool(yield_every) and len(delivered) > (yield_every or 0)
+        off_loop = yield_every is not None and 0 < yield_every < len(delivered)
         delivered, digested = await self._digest_isolating(delivered, off_loop=off_loop)
         return PreparedBatch(delivered, digested, highest_offsets(fresh), skipped)
 
