@@ -66,6 +66,12 @@ MAX_CLAIM_AHEAD_ROUNDS = 64
 # this many follow one another instead (see `_claim_due`), each back before the rows of the last
 # run out.
 MAX_CLAIM_ROWS = 256
+# The most rows one claim write, or one read of the claimed rows, names. The store checks each
+# row it reaches against the whole `$in` list in turn (SecantusDB), so naming n rows costs it
+# about n² comparisons. Claiming 256 rows in writes and reads of 64 cost the store 0.95 ms a row
+# against 1.3 ms in one of each (measured with the deliveries' indexes; smaller writes cost more
+# again in round trips).
+CLAIM_IDS_PER_WRITE = 64
 # How far back the attempts finished per receiver are counted for its pace.
 _PACE_WINDOW_SECONDS = 5.0
 
@@ -87,6 +93,21 @@ def due_filters(now: datetime) -> list[dict[str, Any]]:
 def claim_filter(status: str, attempts: int, delivery_ids: list[str]) -> dict[str, Any]:
     """The compare-and-set of a claim: rows still in the status and attempt count read."""
     return {"status": status, "attempts": attempts, "_id": {"$in": delivery_ids}}
+
+
+def claim_writes(chosen: list[dict[str, Any]], update: dict[str, Any]) -> list[UpdateMany]:
+    """The writes that claim `chosen`: one per status and attempt count read, each naming at most
+    `CLAIM_IDS_PER_WRITE` rows."""
+
+    def as_read(row: dict[str, Any]) -> tuple[str, int]:
+        return row["status"], row["attempts"]
+
+    writes = []
+    for (status, attempts), rows in groupby(sorted(chosen, key=as_read), key=as_read):
+        ids = [row["_id"] for row in rows]
+        for start in range(0, len(ids), CLAIM_IDS_PER_WRITE):
+            writes.append(UpdateMany(claim_filter(status, attempts, ids[start : start + CLAIM_IDS_PER_WRITE]), update))
+    return writes
 
 
 def held_filter(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -253,21 +274,15 @@ class Dispatcher:
             "$inc": {"attempts": 1},
         }
 
-        def as_read(row: dict[str, Any]) -> tuple[str, int]:
-            return row["status"], row["attempts"]
-
-        operations = [
-            UpdateMany(claim_filter(status, attempts, [row["_id"] for row in rows]), update)
-            for (status, attempts), rows in groupby(sorted(chosen, key=as_read), key=as_read)
-        ]
-        await self._deliveries.bulk_write(operations, ordered=False)
+        await self._deliveries.bulk_write(claim_writes(chosen, update), ordered=False)
         # Read back by key, keeping those this claim took (the token tells them from rows another
         # worker claimed at the same moment).
-        rows = [
-            row
-            for row in await self._deliveries.find({"_id": {"$in": [row["_id"] for row in chosen]}}).to_list()
-            if row.get("lease_token") == token
+        ids = [row["_id"] for row in chosen]
+        reads = [
+            self._deliveries.find({"_id": {"$in": ids[start : start + CLAIM_IDS_PER_WRITE]}}).to_list()
+            for start in range(0, len(ids), CLAIM_IDS_PER_WRITE)
         ]
+        rows = [row for found in await asyncio.gather(*reads) for row in found if row.get("lease_token") == token]
         if not rows:
             return []
         subscriptions = {
