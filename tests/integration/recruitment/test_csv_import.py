@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from organising_shared.mongo import KEYS_PER_LIST
 from recruitment.store import MEMBERS
 from tests.integration.recruitment.conftest import Tokens
 from tests.integration.recruitment.support import outbox_drained, published
@@ -78,6 +79,24 @@ async def test_ten_thousand_rows_with_a_hundred_bad_import_once(client, tokens, 
     assert len({str(event.event_id) for _, event in events}) == 9_900
     assert {event.event_type for _, event in events} == {"MemberRecruited"}
     assert not any(b"Pekerja" in record.value for record, _ in events)
+
+
+async def test_the_sheet_again_with_rows_added_registers_only_the_new_rows(client, tokens, db):
+    # Federations upload their updated sheet: every earlier row is found again (by its
+    # fingerprint, or its NIK), across many of the store's short key lists (KEYS_PER_LIST).
+    content, _ = spreadsheet(KEYS_PER_LIST * 6 + 25, 0, seed=11)
+    lines = content.splitlines(keepends=True)
+    earlier = "".join(lines[: 1 + KEYS_PER_LIST * 6])
+    auth = Tokens.header(tokens.fspmi)
+
+    def upload(text: str) -> dict:
+        return {"file": ("anggota.csv", text.encode(), "text/csv")}
+
+    first = (await client.post("/api/v1/members/import", files=upload(earlier), headers=auth)).json()
+    assert (first["registered"], first["already_registered"]) == (KEYS_PER_LIST * 6, 0)
+    again = (await client.post("/api/v1/members/import", files=upload(content), headers=auth)).json()
+    assert (again["registered"], again["already_registered"], again["rejected"]) == (25, KEYS_PER_LIST * 6, [])
+    assert await db[MEMBERS].count_documents({}) == KEYS_PER_LIST * 6 + 25
 
 
 async def test_a_file_with_a_bad_header_is_refused_whole(client, tokens, db):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pymongo import UpdateMany
 
-from notifications.dispatcher import CLAIM_IDS_PER_WRITE, claim_filter, claim_writes
+from notifications.dispatcher import claim_filter, claim_writes
+from organising_shared.mongo import KEYS_PER_LIST
 
 UPDATE = {"$set": {"status": "sending"}, "$inc": {"attempts": 1}}
 
@@ -15,7 +16,7 @@ def row(n: int, status: str = "pending", attempts: int = 0) -> dict:
 
 
 def test_rows_are_claimed_with_the_status_and_attempts_read_at_most_a_write_s_limit_at_a_time():
-    limit = CLAIM_IDS_PER_WRITE
+    limit = KEYS_PER_LIST
     pending = [row(i) for i in range(2 * limit + 3)]
     retrying = [row(1000 + i, "retrying", 2) for i in range(3)]
     taken_over = [row(2000, "sending", 1)]

@@ -25,6 +25,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from organising_shared.decoding import describe_errors
+from organising_shared.mongo import find_by_keys
 from recruitment import group_commit, outbox
 from recruitment.errors import Invalid
 from recruitment.idempotency import IdempotencyScope, StoredAnswer
@@ -235,11 +236,10 @@ def _register_chunk(intake: Intake, federation: str, chunk: PreparedChunk):
     async def work(session: AsyncClientSession) -> tuple[int, int]:
         db = intake.db
         fingerprints = [row.fingerprint for row in chunk.valid]
-        imported = {doc["_id"] async for doc in db[IMPORT_ROWS].find({"_id": {"$in": fingerprints}}, {"_id": 1}, session=session)}
+        # In short key lists: a file uploaded again with a few rows added finds nearly every key.
+        imported = {doc["_id"] async for doc in find_by_keys(db[IMPORT_ROWS], fingerprints, {"_id": 1}, session=session)}
         lookups = [row.nik_lookup for row in chunk.valid if row.nik_lookup]
-        claimed = (
-            {doc["_id"] async for doc in db[NIK_CLAIMS].find({"_id": {"$in": lookups}}, {"_id": 1}, session=session)} if lookups else set()
-        )
+        claimed = {doc["_id"] async for doc in find_by_keys(db[NIK_CLAIMS], lookups, {"_id": 1}, session=session)}
         fresh = [
             (row, prepared)
             for row, prepared in zip(chunk.valid, chunk.members, strict=True)

@@ -22,8 +22,7 @@ from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
-# One `$in` of at most this many ids: the local store answers longer lists slowly (projection.apply).
-_READ_CHUNK = 50
+from organising_shared.mongo import find_by_keys
 
 Entry = tuple[str, str, dict[str, Any]]  # (bucket, event_id, entry)
 
@@ -43,10 +42,7 @@ async def apply_event_sets(
     is read first: these entities are few, and a concurrent writer of the same one conflicts
     with this transaction, which is then applied again."""
     ids = list(additions)
-    stored: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), _READ_CHUNK):
-        async for row in collection.find({"_id": {"$in": ids[start : start + _READ_CHUNK]}}, session=session):
-            stored[row["_id"]] = row
+    stored = {row["_id"]: row async for row in find_by_keys(collection, ids, session=session)}
     writes = []
     for entity_id, entries in additions.items():
         document = stored.get(entity_id) or {"_id": entity_id, "arrivals": 0}

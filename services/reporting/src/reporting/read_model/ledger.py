@@ -31,7 +31,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from organising_shared.mongo import only_duplicate_keys
+from organising_shared.mongo import key_lists, only_duplicate_keys
 from organising_shared.projections.failures import ApplyAgain
 from reporting.read_model.counting import MemberEntry
 
@@ -39,7 +39,7 @@ from reporting.read_model.counting import MemberEntry
 # 16 MB document limit whatever a batch holds (a member's history is ~110 bytes per event).
 SEGMENT_MEMBERS = 4_000
 SEGMENT_BYTES = 2 * 1024 * 1024  # characters: even all 4-byte UTF-8 stays under 16 MB
-_READ_CHUNK = 20
+_READ_CHUNK = 20  # segments a read holds at once (each up to SEGMENT_BYTES)
 HEAD = "head"  # the document naming the last segment appended
 _ENTRY_SEPARATOR = ";"
 _FIELD_SEPARATOR = "|"  # no field (dates, codes, enum values, UUIDs) can hold either separator...
@@ -92,8 +92,8 @@ class MemberLedger:
         head = await self._collection.find_one({"_id": HEAD}, session=session)
         last = head["segment"] if head else 0
         missing = list(range(self._folded + 1, last + 1))
-        for start in range(0, len(missing), _READ_CHUNK):
-            segments = [row async for row in self._collection.find({"_id": {"$in": missing[start : start + _READ_CHUNK]}}, session=session)]
+        for listed in key_lists(missing, _READ_CHUNK):
+            segments = [row async for row in self._collection.find({"_id": {"$in": listed}}, session=session)]
             for segment in sorted(segments, key=lambda row: row["_id"]):
                 self._fold(segment["_id"], zip(segment["keys"], segment["histories"], strict=True))
 
