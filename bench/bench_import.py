@@ -103,8 +103,8 @@ def first_rows(content: bytes, rows: int) -> bytes:
     return b"".join(content.splitlines(keepends=True)[: rows + 1])
 
 
-async def import_again(url: str, content: bytes, added: int) -> float:
-    """Rows/s for the sheet uploaded again with `added` new rows: only those are registered."""
+async def import_synchronously(url: str, content: bytes, *, already: int = 0) -> float:
+    """Rows/s for one upload answered when done; `already` of its rows were imported before."""
     async with httpx.AsyncClient(base_url=url, timeout=1800) as http:
         started = time.perf_counter()
         response = await http.post(
@@ -115,22 +115,9 @@ async def import_again(url: str, content: bytes, added: int) -> float:
         elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.text
     report = response.json()
-    assert (report["registered"], report["already_registered"]) == (added, report["rows"] - added) and not report["rejected"], report
-    return report["rows"] / elapsed
-
-
-async def import_synchronously(url: str, content: bytes) -> float:
-    async with httpx.AsyncClient(base_url=url, timeout=1800) as http:
-        started = time.perf_counter()
-        response = await http.post(
-            "/api/v1/members/import?federation=FSPMI",
-            files={"file": ("b.csv", content, "text/csv")},
-            headers={"Authorization": f"Bearer {ADMIN}"},
-        )
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 200, response.text
-    report = response.json()
-    assert not report["rejected"] and report["registered"] == report["rows"]
+    # `.get`: the baseline code's report may predate the field.
+    assert (report["registered"], report.get("already_registered", 0)) == (report["rows"] - already, already), report
+    assert not report["rejected"], report["rejected"][:3]
     return report["rows"] / elapsed
 
 
@@ -184,7 +171,7 @@ def measure() -> list[Row]:
         with services(deployment, 1) as urls:
             rate, part_way = asyncio.run(import_in_background(urls[0], first_rows(sheet, ROWS)))
             print(f"now, in the background, {ROWS} rows:    {rate:8.0f} rows/s ({part_way} progress readings part-way)", flush=True)
-            again = asyncio.run(import_again(urls[0], sheet, ADDED))
+            again = asyncio.run(import_synchronously(urls[0], sheet, already=ROWS))
             print(f"the sheet again with {ADDED} rows added: {again:8.0f} rows/s", flush=True)
     rows = [
         Row(

@@ -25,7 +25,6 @@ class _Recorder:
     def __init__(self) -> None:
         self.digested: list[list[str]] = []
         self.applied: list[list[str]] = []
-
         self.threads: list[str] = []
 
     def digest(self, delivered) -> list[str]:

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,33 +46,36 @@ def test_infrastructure() -> Iterator[Infrastructure]:
 
 @contextlib.contextmanager
 def local_processes(base: Path | None = None) -> Iterator[Infrastructure]:
-    folder = Path(tempfile.mkdtemp(prefix="organising-test-", dir=base))
-    kafka, store = KafkaNode(folder / "kafka"), StoreNode(folder / "store")
-    try:
-        # Both launch at once (the JVM's start-up is the long pole), from this thread: children
-        # are tied to the thread that spawned them.
-        kafka.launch()
-        store.launch()
-        store.wait_ready()
-        kafka.wait_ready()
+    with _nodes(base, "organising-test-", kafka=KafkaNode, store=StoreNode) as (kafka, store):
         yield Infrastructure(kafka.bootstrap_servers, store.url, "local processes", kafka.version)
-    finally:
-        kafka.stop()
-        store.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def local_store(base: Path | None = None) -> Iterator[str]:
     """A SecantusDB process alone, for what needs no Kafka (a benchmark of the store's users
     should not share two cores with an idle broker's start-up); yields its URL."""
-    folder = Path(tempfile.mkdtemp(prefix="organising-store-", dir=base))
-    store = StoreNode(folder / "store")
-    try:
-        store.start()
+    with _nodes(base, "organising-store-", store=StoreNode) as (store,):
         yield store.url
+
+
+@contextlib.contextmanager
+def _nodes(base: Path | None, prefix: str, **kinds: Callable[[Path], Any]) -> Iterator[list[Any]]:
+    """A node of each kind, each in its folder of a temporary one, ready; stopped and removed after.
+
+    All launch at once (the JVM's start-up is the long pole), from this thread: children are tied
+    to the thread that spawned them.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    nodes = [make(folder / name) for name, make in kinds.items()]
+    try:
+        for node in nodes:
+            node.launch()
+        for node in nodes:
+            node.wait_ready()
+        yield nodes
     finally:
-        store.stop()
+        for node in nodes:
+            node.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
